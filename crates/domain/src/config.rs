@@ -1,0 +1,500 @@
+//! Typed configuration read from the environment; every variable is listed in README.
+//!
+//! | variable | default |
+//! |---|---|
+//! | `NINEPANELS_ENV` | `FEATURE` (one of FEATURE, STAGING, MAIN, TEST, CI) |
+//! | `DATABASE_URL` | `sqlite://ninepanels.db?mode=rwc` |
+//! | `DATABASE_MAX_CONNECTIONS` | `10` |
+//! | `DATABASE_TIMEOUT_SECS` | `5` (connect and acquire timeout) |
+//! | `JWT_SECRET` | generated per start outside MAIN/STAGING (with a warning); required there, >= 32 bytes |
+//! | `ACCESS_TOKEN_EXPIRE_MINUTES` | `43200` (30 days) |
+//! | `BIND_ADDR` | `127.0.0.1:8000` |
+//! | `CORS_ORIGINS` | `http://localhost:5173` (comma-separated) |
+//! | `FRONTEND_URL` | `http://localhost:5173` |
+//! | `DEFAULT_TIME_ZONE` | `Europe/London` |
+//! | `LOG_LEVEL` | `info` (a tracing filter such as `info,ninepanels_http=debug`) |
+//! | `LOG_FORMAT` | `text` (or `json`) |
+//! | `NINEPANELS_COMMIT` | unset (the commit shown by `GET /`) |
+
+use crate::user::TimeZone;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+/// Where this server runs. Guard-rails and secrets depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Feature,
+    Staging,
+    Main,
+    Test,
+    Ci,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Feature => "FEATURE",
+            Environment::Staging => "STAGING",
+            Environment::Main => "MAIN",
+            Environment::Test => "TEST",
+            Environment::Ci => "CI",
+        }
+    }
+
+    /// MAIN and STAGING hold real people's data and must be configured explicitly.
+    pub fn is_deployed(self) -> bool {
+        matches!(self, Environment::Main | Environment::Staging)
+    }
+}
+
+impl FromStr for Environment {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "FEATURE" => Ok(Environment::Feature),
+            "STAGING" => Ok(Environment::Staging),
+            "MAIN" => Ok(Environment::Main),
+            "TEST" => Ok(Environment::Test),
+            "CI" => Ok(Environment::Ci),
+            _ => Err(ConfigError::new(
+                "NINEPANELS_ENV",
+                format!("'{s}' is not one of FEATURE, STAGING, MAIN, TEST, CI"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value that must never reach a log: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The two storage engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database URL whose scheme names one of our engines. `Debug` hides any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    engine: Engine,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let url = raw.trim();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with sqlite:// (for a file) or postgres:// (for PostgreSQL)",
+            ));
+        };
+        let rest = url.split_once(':').map_or("", |(_, rest)| rest);
+        if rest.trim_start_matches('/').is_empty() {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "names no database: add a file path (sqlite://ninepanels.db) or a host and database (postgres://user@host/db)",
+            ));
+        }
+        Ok(Self {
+            url: url.to_owned(),
+            engine,
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL with any password replaced by `***`, safe for logs.
+    pub fn redacted(&self) -> String {
+        match (self.url.find("://"), self.url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let userinfo = &self.url[scheme_end + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!(
+                        "{}{}:***{}",
+                        &self.url[..scheme_end + 3],
+                        user,
+                        &self.url[at..]
+                    ),
+                    None => self.url.clone(),
+                }
+            }
+            _ => self.url.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// A configuration mistake, with the variable to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Log output on the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: Environment,
+    pub database_url: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub database_timeout_secs: u64,
+    pub jwt_secret: Secret,
+    pub access_token_expire_minutes: i64,
+    pub bind_addr: SocketAddr,
+    pub cors_origins: Vec<String>,
+    pub frontend_url: String,
+    pub default_time_zone: TimeZone,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub commit: Option<String>,
+    /// Things an operator should hear about at start-up (logged once tracing is up).
+    pub warnings: Vec<String>,
+}
+
+/// The JWT secret must be at least this long where real data lives.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    /// What a bare `cargo run` uses: a SQLite file beside you, loopback, a fresh dev secret.
+    pub fn for_local_development() -> Self {
+        Self {
+            env: Environment::Feature,
+            database_url: DatabaseUrl::parse("sqlite://ninepanels.db?mode=rwc")
+                .expect("the default database URL is valid"),
+            database_max_connections: 10,
+            database_timeout_secs: 5,
+            jwt_secret: generated_secret(),
+            access_token_expire_minutes: 30 * 24 * 60,
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            cors_origins: vec!["http://localhost:5173".to_owned()],
+            frontend_url: "http://localhost:5173".to_owned(),
+            default_time_zone: TimeZone::parse("Europe/London").expect("a known zone"),
+            log_level: "info".to_owned(),
+            log_format: LogFormat::Text,
+            commit: None,
+            warnings: vec![GENERATED_SECRET_WARNING.to_owned()],
+        }
+    }
+
+    /// For tests: TEST environment, the given database, an ephemeral port, a fixed secret.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            env: Environment::Test,
+            database_url: DatabaseUrl::parse(database_url).expect("a valid test database URL"),
+            jwt_secret: Secret::new("test-secret-that-is-long-enough-for-hs256!"),
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            warnings: Vec::new(),
+            ..Self::for_local_development()
+        }
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads variables through `lookup`; unset and empty variables take their defaults.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let mut config = Self::for_local_development();
+        config.warnings.clear();
+
+        if let Some(v) = get("NINEPANELS_ENV") {
+            config.env = v.parse()?;
+        }
+        if let Some(v) = get("DATABASE_URL") {
+            config.database_url = DatabaseUrl::parse(&v)?;
+        }
+        if let Some(v) = get("DATABASE_MAX_CONNECTIONS") {
+            config.database_max_connections =
+                parse_number("DATABASE_MAX_CONNECTIONS", &v, 1, 1000)?;
+        }
+        if let Some(v) = get("DATABASE_TIMEOUT_SECS") {
+            config.database_timeout_secs = parse_number("DATABASE_TIMEOUT_SECS", &v, 1, 600)?;
+        }
+        match get("JWT_SECRET") {
+            Some(secret) if secret.len() >= MIN_SECRET_BYTES => {
+                config.jwt_secret = Secret::new(secret)
+            }
+            Some(_) if config.env.is_deployed() => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    format!(
+                        "must be at least {MIN_SECRET_BYTES} bytes in {} (generate one with: openssl rand -hex 32)",
+                        config.env
+                    ),
+                ));
+            }
+            None if config.env.is_deployed() => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    format!(
+                        "is required in {} (generate one with: openssl rand -hex 32)",
+                        config.env
+                    ),
+                ));
+            }
+            Some(secret) => {
+                config.jwt_secret = Secret::new(secret);
+                config.warnings.push(format!(
+                    "JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; MAIN and STAGING would refuse it"
+                ));
+            }
+            None => config.warnings.push(GENERATED_SECRET_WARNING.to_owned()),
+        }
+        if let Some(v) = get("ACCESS_TOKEN_EXPIRE_MINUTES") {
+            config.access_token_expire_minutes =
+                parse_number("ACCESS_TOKEN_EXPIRE_MINUTES", &v, 1, 366 * 24 * 60)?;
+        }
+        if let Some(v) = get("BIND_ADDR") {
+            config.bind_addr = v.trim().parse().map_err(|_| {
+                ConfigError::new(
+                    "BIND_ADDR",
+                    format!("'{v}' is not an address such as 127.0.0.1:8000"),
+                )
+            })?;
+        }
+        if let Some(v) = get("CORS_ORIGINS") {
+            config.cors_origins = parse_origins(&v)?;
+        }
+        if let Some(v) = get("FRONTEND_URL") {
+            let v = v.trim().trim_end_matches('/');
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(ConfigError::new(
+                    "FRONTEND_URL",
+                    "must start with http:// or https://",
+                ));
+            }
+            config.frontend_url = v.to_owned();
+        }
+        if let Some(v) = get("DEFAULT_TIME_ZONE") {
+            config.default_time_zone = TimeZone::parse(&v).map_err(|_| {
+                ConfigError::new(
+                    "DEFAULT_TIME_ZONE",
+                    format!("'{v}' is not an IANA time zone name"),
+                )
+            })?;
+        }
+        if let Some(v) = get("LOG_LEVEL") {
+            config.log_level = v.trim().to_owned();
+        }
+        if let Some(v) = get("LOG_FORMAT") {
+            config.log_format = match v.trim().to_ascii_lowercase().as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::new(
+                        "LOG_FORMAT",
+                        format!("'{v}' is not text or json"),
+                    ));
+                }
+            };
+        }
+        config.commit = get("NINEPANELS_COMMIT").map(|v| v.trim().to_owned());
+        Ok(config)
+    }
+}
+
+const GENERATED_SECRET_WARNING: &str = "JWT_SECRET is not set: using a secret generated for this process only; every token dies at restart. Set JWT_SECRET for anything but local development.";
+
+fn generated_secret() -> Secret {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    Secret::new(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+fn parse_number<T>(variable: &'static str, raw: &str, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: FromStr + PartialOrd + fmt::Display + Copy,
+{
+    match raw.trim().parse::<T>() {
+        Ok(n) if n >= min && n <= max => Ok(n),
+        _ => Err(ConfigError::new(
+            variable,
+            format!("'{raw}' is not a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+fn parse_origins(raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            if o.starts_with("http://") || o.starts_with("https://") {
+                Ok(o.trim_end_matches('/').to_owned())
+            } else {
+                Err(ConfigError::new(
+                    "CORS_ORIGINS",
+                    format!("'{o}' is not an origin such as https://app.example.org"),
+                ))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_set_is_local_development_with_a_warning() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.env, Environment::Feature);
+        assert_eq!(c.database_url.engine(), Engine::Sqlite);
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8000");
+        assert_eq!(c.jwt_secret.expose().len(), 64);
+        assert!(c.warnings[0].contains("JWT_SECRET is not set"));
+    }
+
+    #[test]
+    fn main_refuses_a_missing_or_short_secret() {
+        let err = from(&[("NINEPANELS_ENV", "MAIN")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_SECRET");
+        let err = from(&[("NINEPANELS_ENV", "staging"), ("JWT_SECRET", "short")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JWT_SECRET: must be at least 32 bytes")
+        );
+        let ok = from(&[("NINEPANELS_ENV", "MAIN"), ("JWT_SECRET", &"k".repeat(32))]).unwrap();
+        assert!(ok.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_environment_and_malformed_values_name_the_variable() {
+        assert_eq!(
+            from(&[("NINEPANELS_ENV", "PROD")]).unwrap_err().variable,
+            "NINEPANELS_ENV"
+        );
+        assert_eq!(
+            from(&[("DATABASE_URL", "mysql://x/y")])
+                .unwrap_err()
+                .variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            from(&[("DATABASE_URL", "sqlite://")]).unwrap_err().variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            from(&[("BIND_ADDR", "localhost")]).unwrap_err().variable,
+            "BIND_ADDR"
+        );
+        assert_eq!(
+            from(&[("DEFAULT_TIME_ZONE", "Nowhere/Land")])
+                .unwrap_err()
+                .variable,
+            "DEFAULT_TIME_ZONE"
+        );
+        assert_eq!(
+            from(&[("CORS_ORIGINS", "example.org")])
+                .unwrap_err()
+                .variable,
+            "CORS_ORIGINS"
+        );
+        assert_eq!(
+            from(&[("DATABASE_MAX_CONNECTIONS", "0")])
+                .unwrap_err()
+                .variable,
+            "DATABASE_MAX_CONNECTIONS"
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = from(&[
+            ("JWT_SECRET", "a-secret-that-is-at-least-32-bytes-long"),
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2@db.internal/ninepanels",
+            ),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("a-secret-that"));
+        assert!(!printed.contains("hunter2"));
+        assert!(printed.contains("postgres://app:***@db.internal/ninepanels"));
+    }
+
+    #[test]
+    fn origins_are_a_comma_separated_list() {
+        let c = from(&[("CORS_ORIGINS", "https://a.example, http://localhost:5173/")]).unwrap();
+        assert_eq!(
+            c.cors_origins,
+            vec!["https://a.example", "http://localhost:5173"]
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! Entries: one tap of a panel, stamped in UTC.
+
+use crate::panel::PanelId;
+use chrono::{DateTime, Utc};
+
+pub type EntryId = i32;
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: EntryId,
+    pub is_complete: bool,
+    pub panel_id: PanelId,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// A place in a panel's raw history, newest first: entries strictly older than this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryCursor {
+    pub timestamp: DateTime<Utc>,
+    pub id: EntryId,
+}
+
+impl HistoryCursor {
+    pub fn after(entry: &Entry) -> Self {
+        Self {
+            timestamp: entry.timestamp,
+            id: entry.id,
+        }
+    }
+}

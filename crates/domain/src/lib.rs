@@ -1,0 +1,12 @@
+//! Nine Panels domain: entities, value types, rules, ports and the base error.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod config;
+pub mod entry;
+pub mod error;
+pub mod panel;
+pub mod ports;
+pub mod user;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,71 @@
+//! Repository ports: what the rest of the server asks of storage. `find_*` answers an `Option`,
+//! `get_*` answers NotFound. Panel and entry calls take the owner's id and treat another user's
+//! panel as not found.
+
+use crate::entry::{Entry, HistoryCursor};
+use crate::error::Result;
+use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
+use crate::user::{Email, NewUser, User, UserChanges, UserId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Conflict when the email is taken (case-insensitively).
+    async fn create(&self, user: NewUser) -> Result<User>;
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>>;
+    async fn get_by_id(&self, id: UserId) -> Result<User>;
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>>;
+    async fn list(&self) -> Result<Vec<User>>;
+    async fn update(&self, id: UserId, changes: UserChanges) -> Result<User>;
+    /// Deletes the user with their panels, entries and tokens.
+    async fn delete(&self, id: UserId) -> Result<()>;
+    async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
+    async fn record_activity(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
+}
+
+#[async_trait]
+pub trait PanelRepository: Send + Sync {
+    /// Inserts at the requested place (shifting later panels) or at the end, in one
+    /// transaction; Conflict with [`crate::panel::TOO_MANY_PANELS`] past nine.
+    async fn create(&self, user_id: UserId, panel: NewPanel, now: DateTime<Utc>) -> Result<Panel>;
+    /// The user's panels in position order.
+    async fn list(&self, user_id: UserId) -> Result<Vec<Panel>>;
+    async fn find(&self, user_id: UserId, id: PanelId) -> Result<Option<Panel>>;
+    async fn get(&self, user_id: UserId, id: PanelId) -> Result<Panel>;
+    /// Applies the changes; a move shifts the panels between the old and new place.
+    async fn update(&self, user_id: UserId, id: PanelId, changes: PanelChanges) -> Result<Panel>;
+    /// Deletes the panel with its entries and closes the gap in positions.
+    async fn delete(&self, user_id: UserId, id: PanelId) -> Result<()>;
+}
+
+#[async_trait]
+pub trait EntryRepository: Send + Sync {
+    async fn record(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        is_complete: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Entry>;
+    /// Every entry of the panel at or after `since`, oldest first.
+    async fn list_for_panel(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Entry>>;
+    /// Every entry of all the user's panels at or after `since`, by panel then oldest first,
+    /// in one query.
+    async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>>;
+    /// One page of the raw history, newest first, strictly older than `cursor`.
+    async fn page(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        cursor: Option<HistoryCursor>,
+        limit: u64,
+    ) -> Result<Vec<Entry>>;
+    /// Empties the panel's history and sets its `created_at` to `now`, in one transaction.
+    async fn clear(&self, user_id: UserId, panel_id: PanelId, now: DateTime<Utc>) -> Result<()>;
+}

@@ -1,0 +1,161 @@
+//! The entry repository: taps, day-series input, the keyset-paged raw history, clearing.
+
+use crate::entities::{entries, panels};
+use crate::error::DbResultExt;
+use crate::panels::{lock_owner, panel_not_found};
+use crate::time::{from_db_or_epoch, to_db};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ninepanels_domain::Result;
+use ninepanels_domain::entry::{Entry, HistoryCursor};
+use ninepanels_domain::panel::PanelId;
+use ninepanels_domain::ports::EntryRepository;
+use ninepanels_domain::user::UserId;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TransactionTrait,
+};
+
+#[derive(Debug, Clone)]
+pub struct SqlEntries {
+    db: DatabaseConnection,
+}
+
+impl SqlEntries {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    async fn ensure_owned(
+        &self,
+        conn: &impl ConnectionTrait,
+        user_id: UserId,
+        panel_id: PanelId,
+    ) -> Result<()> {
+        panels::Entity::find_by_id(panel_id)
+            .filter(panels::Column::UserId.eq(user_id))
+            .one(conn)
+            .await
+            .or_db("checking panel ownership")?
+            .map(|_| ())
+            .ok_or_else(|| panel_not_found(panel_id))
+    }
+}
+
+fn to_entry(m: entries::Model) -> Entry {
+    Entry {
+        id: m.id,
+        is_complete: m.is_complete.unwrap_or(false),
+        panel_id: m.panel_id.unwrap_or_default(),
+        timestamp: from_db_or_epoch(m.timestamp),
+    }
+}
+
+#[async_trait]
+impl EntryRepository for SqlEntries {
+    async fn record(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        is_complete: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Entry> {
+        self.ensure_owned(&self.db, user_id, panel_id).await?;
+        let model = entries::ActiveModel {
+            is_complete: Set(Some(is_complete)),
+            timestamp: Set(Some(to_db(at))),
+            panel_id: Set(Some(panel_id)),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .or_db("inserting entry")?;
+        Ok(to_entry(model))
+    }
+
+    async fn list_for_panel(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Entry>> {
+        self.ensure_owned(&self.db, user_id, panel_id).await?;
+        Ok(entries::Entity::find()
+            .filter(entries::Column::PanelId.eq(panel_id))
+            .filter(entries::Column::Timestamp.gte(to_db(since)))
+            .order_by_asc(entries::Column::Timestamp)
+            .order_by_asc(entries::Column::Id)
+            .all(&self.db)
+            .await
+            .or_db("listing entries")?
+            .into_iter()
+            .map(to_entry)
+            .collect())
+    }
+
+    async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>> {
+        Ok(entries::Entity::find()
+            .join(JoinType::InnerJoin, entries::Relation::Panel.def())
+            .filter(panels::Column::UserId.eq(user_id))
+            .filter(entries::Column::Timestamp.gte(to_db(since)))
+            .order_by_asc(entries::Column::PanelId)
+            .order_by_asc(entries::Column::Timestamp)
+            .order_by_asc(entries::Column::Id)
+            .all(&self.db)
+            .await
+            .or_db("listing the user's entries")?
+            .into_iter()
+            .map(to_entry)
+            .collect())
+    }
+
+    async fn page(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        cursor: Option<HistoryCursor>,
+        limit: u64,
+    ) -> Result<Vec<Entry>> {
+        self.ensure_owned(&self.db, user_id, panel_id).await?;
+        let mut query = entries::Entity::find().filter(entries::Column::PanelId.eq(panel_id));
+        if let Some(c) = cursor {
+            let at = to_db(c.timestamp);
+            query = query.filter(
+                Condition::any().add(entries::Column::Timestamp.lt(at)).add(
+                    Condition::all()
+                        .add(entries::Column::Timestamp.eq(at))
+                        .add(entries::Column::Id.lt(c.id)),
+                ),
+            );
+        }
+        Ok(query
+            .order_by_desc(entries::Column::Timestamp)
+            .order_by_desc(entries::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .or_db("paging entries")?
+            .into_iter()
+            .map(to_entry)
+            .collect())
+    }
+
+    async fn clear(&self, user_id: UserId, panel_id: PanelId, now: DateTime<Utc>) -> Result<()> {
+        let txn = self.db.begin().await.or_db("starting transaction")?;
+        lock_owner(&txn, user_id).await?;
+        self.ensure_owned(&txn, user_id, panel_id).await?;
+        entries::Entity::delete_many()
+            .filter(entries::Column::PanelId.eq(panel_id))
+            .exec(&txn)
+            .await
+            .or_db("clearing entries")?;
+        panels::Entity::update_many()
+            .col_expr(panels::Column::CreatedAt, Expr::value(to_db(now)))
+            .filter(panels::Column::Id.eq(panel_id))
+            .exec(&txn)
+            .await
+            .or_db("resetting panel creation time")?;
+        txn.commit().await.or_db("committing history clear")
+    }
+}

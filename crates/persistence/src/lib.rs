@@ -1,0 +1,18 @@
+//! Nine Panels storage: sea-orm entities and the repository implementations, on SQLite and PostgreSQL.
+#![forbid(unsafe_code)]
+
+pub mod connect;
+pub mod entities;
+pub mod entries;
+pub mod error;
+pub mod panels;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod time;
+pub mod users;
+
+pub use connect::{connect, migrate, pending_migrations};
+pub use entries::SqlEntries;
+pub use panels::SqlPanels;
+pub use sea_orm::DatabaseConnection;
+pub use users::SqlUsers;

@@ -1,0 +1,7 @@
+//! Repository tests: every body runs on a fresh SQLite file and a fresh PostgreSQL database.
+
+mod entries;
+mod migrations;
+mod panels;
+mod support;
+mod users;

@@ -1,0 +1,95 @@
+//! The migration chain on both engines: every table, idempotent, cascading deletes.
+
+use ninepanels_persistence::testing::{TestDb, TestEngine};
+use ninepanels_persistence::{migrate, pending_migrations};
+use sea_orm::{ConnectionTrait, Statement};
+
+const TABLES: [&str; 7] = [
+    "users",
+    "panels",
+    "entries",
+    "password_reset_tokens",
+    "blacklisted_access_tokens",
+    "timings",
+    "timing_stats",
+];
+
+async fn table_names(db: &TestDb) -> Vec<String> {
+    let sql = match db.engine {
+        TestEngine::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        TestEngine::Postgres => {
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+        }
+    };
+    db.db
+        .query_all_raw(Statement::from_string(db.db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect()
+}
+
+async fn creates_every_table_and_running_twice_is_a_no_op(db: &TestDb) {
+    let names = table_names(db).await;
+    for table in TABLES {
+        assert!(
+            names.iter().any(|n| n == table),
+            "{table} missing from {names:?}"
+        );
+    }
+    assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
+    migrate(&db.db).await.unwrap();
+    migrate(&db.db).await.unwrap();
+    assert_eq!(table_names(db).await.len(), names.len());
+}
+
+async fn foreign_keys_cascade_deletes(db: &TestDb) {
+    db.db
+        .execute_unprepared(
+            "INSERT INTO users (id, email, name, hashed_password, is_admin) VALUES (41, 'a@b.co', 'A', 'x', false);
+             INSERT INTO panels (id, title, position, user_id) VALUES (51, 't', 0, 41);
+             INSERT INTO entries (id, is_complete, panel_id) VALUES (61, true, 51);",
+        )
+        .await
+        .unwrap();
+    db.db
+        .execute_unprepared("DELETE FROM users WHERE id = 41")
+        .await
+        .unwrap();
+    for table in ["panels", "entries"] {
+        let row = db
+            .db
+            .query_one_raw(Statement::from_string(
+                db.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0, "{table} kept rows");
+    }
+}
+
+async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
+    if let Some(db) = TestDb::new_unmigrated(engine).await {
+        assert_eq!(pending_migrations(&db.db).await.unwrap(), 2);
+        migrate(&db.db).await.unwrap();
+        assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn fresh_sqlite_has_every_migration_pending() {
+    a_fresh_database_has_every_migration_pending(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn fresh_postgres_has_every_migration_pending() {
+    a_fresh_database_has_every_migration_pending(TestEngine::Postgres).await;
+}
+
+ninepanels_persistence::test_on_both_engines!(
+    creates_every_table_and_running_twice_is_a_no_op,
+    foreign_keys_cascade_deletes,
+);

@@ -1,0 +1,21 @@
+//! Schema migrations for Nine Panels: one source for SQLite and PostgreSQL, forward-only.
+#![forbid(unsafe_code)]
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_baseline_tables;
+mod m20261124_000002_time_zones_and_indexes;
+
+/// Runs every migration in order; already-applied ones are skipped.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_baseline_tables::Migration),
+            Box::new(m20261124_000002_time_zones_and_indexes::Migration),
+        ]
+    }
+}
