@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod entry;
 pub mod error;
+pub mod mail;
 pub mod panel;
 pub mod ports;
 pub mod user;

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 #[async_trait]
-pub trait UserRepository: Send + Sync {
+pub trait UserRepository: Send + Sync + std::fmt::Debug {
     /// Conflict when the email is taken (case-insensitively).
     async fn create(&self, user: NewUser) -> Result<User>;
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>>;
@@ -25,7 +25,7 @@ pub trait UserRepository: Send + Sync {
 }
 
 #[async_trait]
-pub trait PanelRepository: Send + Sync {
+pub trait PanelRepository: Send + Sync + std::fmt::Debug {
     /// Inserts at the requested place (shifting later panels) or at the end, in one
     /// transaction; Conflict with [`crate::panel::TOO_MANY_PANELS`] past nine.
     async fn create(&self, user_id: UserId, panel: NewPanel, now: DateTime<Utc>) -> Result<Panel>;
@@ -40,7 +40,7 @@ pub trait PanelRepository: Send + Sync {
 }
 
 #[async_trait]
-pub trait EntryRepository: Send + Sync {
+pub trait EntryRepository: Send + Sync + std::fmt::Debug {
     async fn record(
         &self,
         user_id: UserId,

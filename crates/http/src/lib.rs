@@ -1,1 +1,12 @@
-//! placeholder
+//! Nine Panels HTTP API: the axum router, extractors, middleware, envelope and DTOs.
+#![forbid(unsafe_code)]
+
+pub mod envelope;
+pub mod error;
+pub mod middleware;
+pub mod router;
+pub mod routes;
+pub mod state;
+
+pub use router::router;
+pub use state::AppState;

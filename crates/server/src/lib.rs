@@ -1,1 +1,8 @@
-//! placeholder
+//! The `ninepanels` server: load config, connect, migrate, serve, shut down in order.
+#![forbid(unsafe_code)]
+
+pub mod logging;
+pub mod server;
+pub mod shutdown;
+
+pub use server::{Server, StartError};

@@ -1,0 +1,101 @@
+//! Every event is a verb in the past tense, carrying typed fields; `Emitted` adds an id, the
+//! UTC time and the request that caused it.
+
+use chrono::{DateTime, Utc};
+use ninepanels_domain::config::Secret;
+use ninepanels_domain::entry::EntryId;
+use ninepanels_domain::panel::PanelId;
+use ninepanels_domain::user::UserId;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    UserCreated {
+        user_id: UserId,
+        email: String,
+        name: String,
+    },
+    UserLoggedIn {
+        user_id: UserId,
+    },
+    UserLoggedOut {
+        user_id: UserId,
+    },
+    UserActive {
+        user_id: UserId,
+    },
+    UserUpdated {
+        user_id: UserId,
+    },
+    UserDeleted {
+        user_id: UserId,
+    },
+    PasswordResetRequested {
+        user_id: UserId,
+        email: String,
+        /// The link with the one-time token; `Debug` never shows it.
+        reset_link: Secret,
+        expires_at: DateTime<Utc>,
+    },
+    PasswordResetCompleted {
+        user_id: UserId,
+    },
+    PanelCreated {
+        user_id: UserId,
+        panel_id: PanelId,
+    },
+    PanelUpdated {
+        user_id: UserId,
+        panel_id: PanelId,
+    },
+    PanelDeleted {
+        user_id: UserId,
+        panel_id: PanelId,
+    },
+    EntryRecorded {
+        user_id: UserId,
+        panel_id: PanelId,
+        entry_id: EntryId,
+        is_complete: bool,
+    },
+    HistoryCleared {
+        user_id: UserId,
+        panel_id: PanelId,
+    },
+}
+
+impl Event {
+    /// The variant's name, for logs and the dispatch table.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::UserCreated { .. } => "UserCreated",
+            Event::UserLoggedIn { .. } => "UserLoggedIn",
+            Event::UserLoggedOut { .. } => "UserLoggedOut",
+            Event::UserActive { .. } => "UserActive",
+            Event::UserUpdated { .. } => "UserUpdated",
+            Event::UserDeleted { .. } => "UserDeleted",
+            Event::PasswordResetRequested { .. } => "PasswordResetRequested",
+            Event::PasswordResetCompleted { .. } => "PasswordResetCompleted",
+            Event::PanelCreated { .. } => "PanelCreated",
+            Event::PanelUpdated { .. } => "PanelUpdated",
+            Event::PanelDeleted { .. } => "PanelDeleted",
+            Event::EntryRecorded { .. } => "EntryRecorded",
+            Event::HistoryCleared { .. } => "HistoryCleared",
+        }
+    }
+
+    /// Telemetry is best effort: dropped (and counted) when the channel is full, so a request
+    /// never waits for it. Everything else waits for room.
+    pub fn is_telemetry(&self) -> bool {
+        matches!(self, Event::UserActive { .. })
+    }
+}
+
+/// An event as it travels: with its own id, the time it happened and the request behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub request_id: Option<String>,
+    pub event: Event,
+}

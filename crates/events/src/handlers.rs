@@ -1,0 +1,124 @@
+//! The handler functions, one per thing to do, named after the event they handle.
+
+use crate::dispatcher::HandlerFuture;
+use crate::event::{Emitted, Event};
+use chrono::{DateTime, Duration, Utc};
+use ninepanels_domain::mail::{Mail, Mailer};
+use ninepanels_domain::ports::UserRepository;
+use ninepanels_domain::user::{Email, UserId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// What handlers may use.
+#[derive(Debug)]
+pub struct HandlerContext {
+    pub users: Arc<dyn UserRepository>,
+    pub mailer: Arc<dyn Mailer>,
+    /// Last `last_activity` write per user, so activity is written at most once a minute.
+    last_activity_write: Mutex<HashMap<UserId, DateTime<Utc>>>,
+}
+
+/// Activity writes closer together than this are coalesced.
+pub const ACTIVITY_WRITE_INTERVAL: Duration = Duration::minutes(1);
+
+impl HandlerContext {
+    pub fn new(users: Arc<dyn UserRepository>, mailer: Arc<dyn Mailer>) -> Self {
+        Self {
+            users,
+            mailer,
+            last_activity_write: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// True when this user's activity should be written now (and remembers that it was).
+    fn take_activity_slot(&self, user_id: UserId, at: DateTime<Utc>) -> bool {
+        let mut last = self
+            .last_activity_write
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match last.get(&user_id) {
+            Some(previous) if at - *previous < ACTIVITY_WRITE_INTERVAL => false,
+            _ => {
+                last.insert(user_id, at);
+                true
+            }
+        }
+    }
+}
+
+pub fn handle_user_created(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
+    Box::pin(async move {
+        let Event::UserCreated { email, name, .. } = emitted.event else {
+            return Ok(());
+        };
+        ctx.mailer
+            .send(Mail {
+                to: Email::from_stored(&email),
+                subject: "Welcome to Nine Panels".to_owned(),
+                body: format!(
+                    "Hello {name},\n\nWelcome to Nine Panels. Make up to nine panels for the parts of life \
+                     you want to show up for, and tap one each day you do.\n\nThe Nine Panels team\n"
+                ),
+            })
+            .await
+    })
+}
+
+pub fn handle_password_reset_requested(
+    ctx: Arc<HandlerContext>,
+    emitted: Emitted,
+) -> HandlerFuture {
+    Box::pin(async move {
+        let Event::PasswordResetRequested {
+            email,
+            reset_link,
+            expires_at,
+            ..
+        } = emitted.event
+        else {
+            return Ok(());
+        };
+        ctx.mailer
+            .send(Mail {
+                to: Email::from_stored(&email),
+                subject: "Reset your Nine Panels password".to_owned(),
+                body: format!(
+                    "Someone asked to reset the password of your Nine Panels account.\n\n\
+                     To choose a new password, open this link before {} UTC:\n\n{}\n\n\
+                     If it was not you, ignore this message; your password stays as it is.\n",
+                    expires_at.format("%Y-%m-%d %H:%M"),
+                    reset_link.expose()
+                ),
+            })
+            .await
+    })
+}
+
+pub fn handle_user_logged_in(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
+    Box::pin(async move {
+        let Event::UserLoggedIn { user_id } = emitted.event else {
+            return Ok(());
+        };
+        ctx.users.record_login(user_id, emitted.at).await
+    })
+}
+
+pub fn handle_user_active(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
+    Box::pin(async move {
+        let Event::UserActive { user_id } = emitted.event else {
+            return Ok(());
+        };
+        if ctx.take_activity_slot(user_id, emitted.at) {
+            ctx.users.record_activity(user_id, emitted.at).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes the change to the log as an audit line.
+pub fn handle_audit(_ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
+    Box::pin(async move {
+        tracing::info!(event = emitted.event.name(), event_id = %emitted.id, at = %emitted.at, details = ?emitted.event, "audit");
+        Ok(())
+    })
+}

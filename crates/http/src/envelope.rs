@@ -1,0 +1,74 @@
+//! The response envelope of API.md section 1: `{data, status_code, is_error, error_message, meta}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Marks a response whose body is already an envelope, so the fallback wrapper leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Enveloped;
+
+#[derive(Debug, Serialize)]
+pub struct Envelope<T> {
+    pub data: T,
+    pub status_code: u16,
+    pub is_error: bool,
+    pub error_message: Option<String>,
+    pub meta: Option<serde_json::Value>,
+}
+
+/// The body of every error: `data` is `{"detail": <same sentence>}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub detail: &'a str,
+}
+
+/// A successful answer: status 200 with `data`, and `meta` when paging.
+#[derive(Debug)]
+pub struct Data<T> {
+    data: T,
+    meta: Option<serde_json::Value>,
+}
+
+impl<T> Data<T> {
+    pub fn new(data: T) -> Self {
+        Self { data, meta: None }
+    }
+
+    pub fn with_meta(data: T, meta: serde_json::Value) -> Self {
+        Self {
+            data,
+            meta: Some(meta),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Data<T> {
+    fn into_response(self) -> Response {
+        let body = Envelope {
+            data: self.data,
+            status_code: StatusCode::OK.as_u16(),
+            is_error: false,
+            error_message: None,
+            meta: self.meta,
+        };
+        let mut response = Json(body).into_response();
+        response.extensions_mut().insert(Enveloped);
+        response
+    }
+}
+
+/// An error envelope with the given status and sentence.
+pub fn error_response(status: StatusCode, message: &str) -> Response {
+    let body = Envelope {
+        data: ErrorDetail { detail: message },
+        status_code: status.as_u16(),
+        is_error: true,
+        error_message: Some(message.to_owned()),
+        meta: None,
+    };
+    let mut response = (status, Json(body)).into_response();
+    response.extensions_mut().insert(Enveloped);
+    response
+}

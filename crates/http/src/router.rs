@@ -1,0 +1,64 @@
+//! The router: every route, then the layers every request passes through.
+
+use crate::envelope::error_response;
+use crate::middleware::{
+    envelope::wrap_errors, request_id::X_REQUEST_ID, request_id::trace_request,
+};
+use crate::routes::meta;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::from_fn;
+use axum::routing::get;
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Largest request body accepted; a panel with a 2,000-character description is far below it.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
+    Router::new()
+        .route("/", get(meta::get_root))
+        .route("/healthz", get(meta::get_healthz))
+        .route("/readyz", get(meta::get_readyz))
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(wrap_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(cors)
+        .layer(from_fn(trace_request))
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            X_REQUEST_ID.clone(),
+        ])
+        .expose_headers([X_REQUEST_ID.clone()])
+        .max_age(Duration::from_secs(600))
+}

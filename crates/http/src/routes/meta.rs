@@ -1,0 +1,60 @@
+//! `GET /`, `GET /healthz` and `GET /readyz` (API.md section 9).
+
+use crate::envelope::Data;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use axum::extract::State;
+use ninepanels_domain::Error;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ServiceInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub env: &'static str,
+    pub commit: Option<String>,
+}
+
+pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
+    Data::new(ServiceInfo {
+        name: "ninepanels",
+        version: env!("CARGO_PKG_VERSION"),
+        env: state.config.env.as_str(),
+        commit: state.config.commit.clone(),
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The process is alive; says nothing about the database.
+pub async fn get_healthz() -> Data<Health> {
+    Data::new(Health { status: "ok" })
+}
+
+#[derive(Debug, Serialize)]
+pub struct Readiness {
+    pub database: &'static str,
+    pub migrations: &'static str,
+}
+
+/// Ready when the database answers and every migration this binary knows is applied.
+pub async fn get_readyz(State(state): State<AppState>) -> ApiResult<Data<Readiness>> {
+    state.db.ping().await.map_err(|e| {
+        Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")
+    })?;
+    let pending = ninepanels_persistence::pending_migrations(&state.db).await?;
+    if pending > 0 {
+        return Err(Error::new(
+            ninepanels_domain::ErrorKind::Unavailable,
+            format!("The database schema is behind this server: {pending} migrations pending."),
+        )
+        .into());
+    }
+    Ok(Data::new(Readiness {
+        database: "ok",
+        migrations: "current",
+    }))
+}

@@ -1,0 +1,3 @@
+//! Route handlers, one module per area of API.md.
+
+pub mod meta;
