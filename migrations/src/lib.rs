@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_baseline_tables;
 mod m20261124_000002_time_zones_and_indexes;
+mod m20261124_000003_account_security;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_baseline_tables::Migration),
             Box::new(m20261124_000002_time_zones_and_indexes::Migration),
+            Box::new(m20261124_000003_account_security::Migration),
         ]
     }
 }

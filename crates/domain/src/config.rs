@@ -15,6 +15,16 @@
 //! | `LOG_LEVEL` | `info` (a tracing filter such as `info,ninepanels_http=debug`) |
 //! | `LOG_FORMAT` | `text` (or `json`) |
 //! | `NINEPANELS_COMMIT` | unset (the commit shown by `GET /`) |
+//! | `PASSWORD_RESET_EXPIRE_MINUTES` | `15` |
+//! | `MAILER` | `log` (writes each mail to the log and to `MAIL_DIR`), or `smtp` |
+//! | `MAIL_DIR` | `./mail` |
+//! | `SMTP_URL` | unset; required with `MAILER=smtp` (e.g. `smtps://user:pass@smtp.example.org`) |
+//! | `MAIL_FROM` | `Nine Panels <no-reply@localhost>` |
+//! | `RATE_LIMIT_WINDOW_SECS` | `60` |
+//! | `RATE_LIMIT_PER_EMAIL` | `5` attempts per window on sign-in and password-reset requests |
+//! | `RATE_LIMIT_PER_ADDRESS` | `20` attempts per window from one client address |
+//! | `TRUST_FORWARDED_FOR` | `false`; `true` behind a proxy that sets `X-Forwarded-For` |
+//! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
 
 use crate::user::TimeZone;
 use std::fmt;
@@ -189,6 +199,23 @@ impl ConfigError {
     }
 }
 
+/// How mail leaves the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailerConfig {
+    /// Each message goes to the log and to one file in `dir`.
+    Log { dir: std::path::PathBuf },
+    /// Each message goes to an SMTP server.
+    Smtp { url: Secret },
+}
+
+/// Sign-in and reset-request attempts allowed per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub window_secs: u64,
+    pub per_email: u32,
+    pub per_address: u32,
+}
+
 /// Log output on the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -211,6 +238,12 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub commit: Option<String>,
+    pub password_reset_expire_minutes: i64,
+    pub mailer: MailerConfig,
+    pub mail_from: String,
+    pub rate_limits: RateLimits,
+    pub trust_forwarded_for: bool,
+    pub revocation_sync_secs: u64,
     /// Things an operator should hear about at start-up (logged once tracing is up).
     pub warnings: Vec<String>,
 }
@@ -236,6 +269,18 @@ impl Config {
             log_level: "info".to_owned(),
             log_format: LogFormat::Text,
             commit: None,
+            password_reset_expire_minutes: 15,
+            mailer: MailerConfig::Log {
+                dir: std::path::PathBuf::from("./mail"),
+            },
+            mail_from: "Nine Panels <no-reply@localhost>".to_owned(),
+            rate_limits: RateLimits {
+                window_secs: 60,
+                per_email: 5,
+                per_address: 20,
+            },
+            trust_forwarded_for: false,
+            revocation_sync_secs: 2,
             warnings: vec![GENERATED_SECRET_WARNING.to_owned()],
         }
     }
@@ -247,6 +292,11 @@ impl Config {
             database_url: DatabaseUrl::parse(database_url).expect("a valid test database URL"),
             jwt_secret: Secret::new("test-secret-that-is-long-enough-for-hs256!"),
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limits: RateLimits {
+                window_secs: 60,
+                per_email: 1000,
+                per_address: 10_000,
+            },
             warnings: Vec::new(),
             ..Self::for_local_development()
         }
@@ -355,6 +405,70 @@ impl Config {
             };
         }
         config.commit = get("NINEPANELS_COMMIT").map(|v| v.trim().to_owned());
+        if let Some(v) = get("PASSWORD_RESET_EXPIRE_MINUTES") {
+            config.password_reset_expire_minutes =
+                parse_number("PASSWORD_RESET_EXPIRE_MINUTES", &v, 1, 24 * 60)?;
+        }
+        let mail_dir = get("MAIL_DIR").map(|v| std::path::PathBuf::from(v.trim()));
+        config.mailer = match get("MAILER")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("log") => MailerConfig::Log {
+                dir: mail_dir.unwrap_or_else(|| std::path::PathBuf::from("./mail")),
+            },
+            Some("smtp") => {
+                let url = get("SMTP_URL").ok_or_else(|| {
+                    ConfigError::new(
+                        "SMTP_URL",
+                        "is required with MAILER=smtp (e.g. smtps://user:pass@smtp.example.org)",
+                    )
+                })?;
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(ConfigError::new(
+                        "SMTP_URL",
+                        "must start with smtp:// or smtps://",
+                    ));
+                }
+                MailerConfig::Smtp {
+                    url: Secret::new(url.trim()),
+                }
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "MAILER",
+                    format!("'{other}' is not log or smtp"),
+                ));
+            }
+        };
+        if let Some(v) = get("MAIL_FROM") {
+            config.mail_from = v.trim().to_owned();
+        }
+        if let Some(v) = get("RATE_LIMIT_WINDOW_SECS") {
+            config.rate_limits.window_secs = parse_number("RATE_LIMIT_WINDOW_SECS", &v, 1, 86_400)?;
+        }
+        if let Some(v) = get("RATE_LIMIT_PER_EMAIL") {
+            config.rate_limits.per_email = parse_number("RATE_LIMIT_PER_EMAIL", &v, 1, 1_000_000)?;
+        }
+        if let Some(v) = get("RATE_LIMIT_PER_ADDRESS") {
+            config.rate_limits.per_address =
+                parse_number("RATE_LIMIT_PER_ADDRESS", &v, 1, 1_000_000)?;
+        }
+        if let Some(v) = get("TRUST_FORWARDED_FOR") {
+            config.trust_forwarded_for = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(ConfigError::new(
+                        "TRUST_FORWARDED_FOR",
+                        format!("'{v}' is not true or false"),
+                    ));
+                }
+            };
+        }
+        if let Some(v) = get("REVOCATION_SYNC_SECS") {
+            config.revocation_sync_secs = parse_number("REVOCATION_SYNC_SECS", &v, 1, 60)?;
+        }
         Ok(config)
     }
 }
@@ -487,6 +601,31 @@ mod tests {
         assert!(!printed.contains("a-secret-that"));
         assert!(!printed.contains("hunter2"));
         assert!(printed.contains("postgres://app:***@db.internal/ninepanels"));
+    }
+
+    #[test]
+    fn smtp_needs_a_url_and_log_mail_takes_a_folder() {
+        assert_eq!(
+            from(&[("MAILER", "smtp")]).unwrap_err().variable,
+            "SMTP_URL"
+        );
+        assert_eq!(
+            from(&[("MAILER", "pigeon")]).unwrap_err().variable,
+            "MAILER"
+        );
+        let c = from(&[
+            ("MAILER", "smtp"),
+            ("SMTP_URL", "smtps://u:pw@mail.example.org"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("pw@"));
+        let c = from(&[("MAIL_DIR", "/var/mail/np")]).unwrap();
+        assert_eq!(
+            c.mailer,
+            MailerConfig::Log {
+                dir: "/var/mail/np".into()
+            }
+        );
     }
 
     #[test]

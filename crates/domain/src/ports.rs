@@ -5,7 +5,7 @@
 use crate::entry::{Entry, HistoryCursor};
 use crate::error::Result;
 use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
-use crate::user::{Email, NewUser, User, UserChanges, UserId};
+use crate::user::{Email, NewUser, PasswordHash, User, UserChanges, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -68,4 +68,38 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Entry>>;
     /// Empties the panel's history and sets its `created_at` to `now`, in one transaction.
     async fn clear(&self, user_id: UserId, panel_id: PanelId, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Revoked access tokens and password-reset tokens. Reset tokens are handled only as hashes.
+#[async_trait]
+pub trait TokenRepository: Send + Sync + std::fmt::Debug {
+    /// Records a revoked access token by its id; revoking twice is fine.
+    async fn revoke_access_token(
+        &self,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Ids of tokens revoked at or after `since` that have not expired by `now`.
+    async fn revoked_since(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<String>>;
+    /// Stores a new reset token hash and invalidates the user's earlier ones, in one transaction.
+    async fn create_reset_token(
+        &self,
+        user_id: UserId,
+        token_hash: &str,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Invalidates every outstanding reset token of the user.
+    async fn invalidate_reset_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> Result<()>;
+    /// In one transaction: consumes the user's valid, unexpired token with this hash, sets the
+    /// new password hash, kills every access token issued before `now` and every other reset
+    /// token. `false` (and nothing changed) when no such token exists.
+    async fn complete_password_reset(
+        &self,
+        user_id: UserId,
+        token_hash: &str,
+        new_password_hash: &PasswordHash,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }

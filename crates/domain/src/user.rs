@@ -180,6 +180,8 @@ pub struct User {
     pub last_activity: Option<DateTime<Utc>>,
     /// `None` for users adopted from the old server; they get the configured default zone.
     pub time_zone: Option<TimeZone>,
+    /// Access tokens issued before this instant are dead (set by a password reset).
+    pub tokens_valid_after: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -206,6 +208,7 @@ pub struct UserChanges {
     pub time_zone: Option<TimeZone>,
     pub password_hash: Option<PasswordHash>,
     pub is_admin: Option<bool>,
+    pub tokens_valid_after: Option<DateTime<Utc>>,
 }
 
 impl UserChanges {
@@ -214,6 +217,7 @@ impl UserChanges {
             && self.time_zone.is_none()
             && self.password_hash.is_none()
             && self.is_admin.is_none()
+            && self.tokens_valid_after.is_none()
     }
 }
 

@@ -9,10 +9,12 @@ pub mod panels;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod tokens;
 pub mod users;
 
 pub use connect::{connect, migrate, pending_migrations};
 pub use entries::SqlEntries;
 pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
+pub use tokens::SqlTokens;
 pub use users::SqlUsers;

@@ -37,6 +37,7 @@ fn to_user(m: users::Model) -> User {
         last_login: m.last_login.map(from_db),
         last_activity: m.last_activity.map(from_db),
         time_zone: m.time_zone.as_deref().and_then(|z| TimeZone::parse(z).ok()),
+        tokens_valid_after: m.tokens_valid_after.map(from_db),
     }
 }
 
@@ -123,6 +124,9 @@ impl UserRepository for SqlUsers {
         }
         if let Some(is_admin) = changes.is_admin {
             model.is_admin = Set(Some(is_admin));
+        }
+        if let Some(cut_off) = changes.tokens_valid_after {
+            model.tokens_valid_after = Set(Some(to_db(cut_off)));
         }
         Ok(to_user(
             model.update(&self.db).await.or_db("updating user")?,

@@ -1,5 +1,7 @@
 //! sea-orm entities: one module per table, named as the old server named them.
 
+pub mod blacklisted_access_tokens;
 pub mod entries;
 pub mod panels;
+pub mod password_reset_tokens;
 pub mod users;

@@ -14,6 +14,7 @@ pub struct Model {
     pub last_login: Option<DateTime>,
     pub last_activity: Option<DateTime>,
     pub time_zone: Option<String>,
+    pub tokens_valid_after: Option<DateTime>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,4 +4,5 @@ mod entries;
 mod migrations;
 mod panels;
 mod support;
+mod tokens;
 mod users;

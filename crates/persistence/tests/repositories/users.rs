@@ -66,6 +66,7 @@ async fn updates_name_zone_password_and_role(db: &TestDb) {
                 time_zone: Some(TimeZone::parse("Pacific/Auckland").unwrap()),
                 password_hash: Some(ninepanels_domain::user::PasswordHash::new("new-hash")),
                 is_admin: Some(true),
+                tokens_valid_after: Some(at(2026, 3, 1, 10, 0)),
             },
         )
         .await
@@ -74,6 +75,7 @@ async fn updates_name_zone_password_and_role(db: &TestDb) {
     assert_eq!(updated.time_zone.unwrap().name(), "Pacific/Auckland");
     assert_eq!(updated.password_hash.as_str(), "new-hash");
     assert!(updated.is_admin);
+    assert_eq!(updated.tokens_valid_after, Some(at(2026, 3, 1, 10, 0)));
     assert_eq!(users.get_by_id(u.id).await.unwrap(), updated);
     assert_eq!(
         users
