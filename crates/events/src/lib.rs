@@ -6,6 +6,7 @@ pub mod bus;
 pub mod dispatcher;
 pub mod event;
 pub mod handlers;
+pub mod mailers;
 pub mod worker;
 
 pub use bus::{EventBus, REQUEST_ID};

@@ -4,13 +4,13 @@ use crate::envelope::error_response;
 use crate::middleware::{
     envelope::wrap_errors, request_id::X_REQUEST_ID, request_id::trace_request,
 };
-use crate::routes::meta;
+use crate::routes::{admin, auth, meta, users};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::from_fn;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -25,6 +25,21 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(meta::get_root))
         .route("/healthz", get(meta::get_healthz))
         .route("/readyz", get(meta::get_readyz))
+        .route("/token", post(auth::create_token))
+        .route("/v5/auth/logout", post(auth::logout))
+        .route(
+            "/v5/auth/request_password_reset",
+            post(auth::request_password_reset),
+        )
+        .route("/v5/auth/password_reset", post(auth::reset_password))
+        .route(
+            "/v5/users",
+            post(users::create_user)
+                .get(users::get_user)
+                .patch(users::update_user)
+                .delete(users::delete_user),
+        )
+        .route("/v5/admin/users", get(admin::list_users))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,12 +1,28 @@
-//! What every handler can reach: configuration, the clock, the repositories and the database.
+//! What every handler can reach: configuration, the clock, the repositories, authentication
+//! and the event bus.
 
+use crate::auth::passwords::Passwords;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::revocation::RevocationList;
+use crate::auth::tokens::TokenKeys;
+use chrono::Duration;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Config;
-use ninepanels_domain::ports::{EntryRepository, PanelRepository, UserRepository};
-use ninepanels_persistence::{DatabaseConnection, SqlEntries, SqlPanels, SqlUsers};
+use ninepanels_domain::ports::{EntryRepository, PanelRepository, TokenRepository, UserRepository};
+use ninepanels_events::EventBus;
+use ninepanels_persistence::{DatabaseConnection, SqlEntries, SqlPanels, SqlTokens, SqlUsers};
 use std::sync::Arc;
 
-#[derive(Clone)]
+/// Everything sign-in and token checks need.
+#[derive(Debug)]
+pub struct Auth {
+    pub keys: TokenKeys,
+    pub passwords: Passwords,
+    pub revocations: Arc<RevocationList>,
+    pub limiter: RateLimiter,
+}
+
+#[derive(Clone, Debug)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
@@ -14,26 +30,36 @@ pub struct AppState {
     pub users: Arc<dyn UserRepository>,
     pub panels: Arc<dyn PanelRepository>,
     pub entries: Arc<dyn EntryRepository>,
+    pub tokens: Arc<dyn TokenRepository>,
+    pub auth: Arc<Auth>,
+    pub events: EventBus,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        events: EventBus,
+    ) -> Self {
+        let lifetime = Duration::minutes(config.access_token_expire_minutes);
+        let tokens: Arc<dyn TokenRepository> = Arc::new(SqlTokens::new(db.clone()));
+        let auth = Auth {
+            keys: TokenKeys::new(config.jwt_secret.expose(), lifetime),
+            passwords: Passwords::default(),
+            revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
+            limiter: RateLimiter::new(config.rate_limits.window_secs),
+        };
         Self {
             config: Arc::new(config),
             clock,
             users: Arc::new(SqlUsers::new(db.clone())),
             panels: Arc::new(SqlPanels::new(db.clone())),
             entries: Arc::new(SqlEntries::new(db.clone())),
+            tokens,
+            auth: Arc::new(auth),
+            events,
             db,
         }
-    }
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("config", &self.config)
-            .field("clock", &self.clock)
-            .finish_non_exhaustive()
     }
 }

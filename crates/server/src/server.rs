@@ -3,10 +3,14 @@
 
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::Config;
+use ninepanels_events::{EventBus, HandlerContext};
 use ninepanels_http::AppState;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
 /// Why the server could not start, as one line an operator can act on.
 #[derive(Debug, thiserror::Error)]
@@ -20,14 +24,21 @@ pub enum StartError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot set up mail: {0}; check MAILER, SMTP_URL and MAIL_FROM")]
+    Mailer(String),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
 
-/// A connected, migrated server, ready to serve.
+/// Events waiting for the worker before telemetry starts being dropped.
+const EVENT_CHANNEL_CAPACITY: usize = 1024;
+
+/// A connected, migrated server with its background tasks running, ready to serve.
 #[derive(Debug)]
 pub struct Server {
     pub state: AppState,
+    worker: JoinHandle<()>,
+    revocation_sync: JoinHandle<()>,
 }
 
 impl Server {
@@ -51,8 +62,28 @@ impl Server {
             database = %config.database_url.redacted(),
             "database connected and migrated"
         );
+        let mailer = ninepanels_events::mailers::from_config(&config)
+            .map_err(|e| StartError::Mailer(e.context_msg))?;
+        let (events, receiver) = EventBus::new(EVENT_CHANNEL_CAPACITY, clock.clone());
+        let revocation_sync_every = Duration::from_secs(config.revocation_sync_secs);
+        let state = AppState::new(config, db, clock, events);
+        let handlers = Arc::new(HandlerContext::new(state.users.clone(), mailer));
+        let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers));
+        state
+            .auth
+            .revocations
+            .sync()
+            .await
+            .map_err(|e| StartError::Database(e.context_msg))?;
+        let revocation_sync = state
+            .auth
+            .revocations
+            .clone()
+            .spawn_sync(revocation_sync_every);
         Ok(Self {
-            state: AppState::new(config, db, clock),
+            state,
+            worker,
+            revocation_sync,
         })
     }
 
@@ -64,23 +95,37 @@ impl Server {
             .map_err(|source| StartError::Bind { addr, source })
     }
 
-    /// Serves on `listener` until `shutdown` completes, then finishes requests in flight and
-    /// closes the database pool.
+    /// Serves on `listener` until `shutdown` completes; then finishes requests in flight,
+    /// lets the event worker drain, and closes the database pool.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        let db = self.state.db.clone();
+        let Self {
+            state,
+            worker,
+            revocation_sync,
+        } = self;
+        let db = state.db.clone();
+        let events = state.events.clone();
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "listening");
         }
-        let app = ninepanels_http::router(self.state);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartError::Serve)?;
+        let app = ninepanels_http::router(state);
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        revocation_sync.abort();
+        events.close();
+        if let Err(e) = worker.await {
+            tracing::error!(error = %e, "the event worker ended abnormally");
+        }
         db.close().await.ok();
+        served.map_err(StartError::Serve)?;
         tracing::info!("stopped");
         Ok(())
     }

@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use ninepanels::Server;
 use ninepanels_domain::clock::TestClock;
-use ninepanels_domain::config::Config;
+use ninepanels_domain::config::{Config, MailerConfig};
 use ninepanels_persistence::testing::{TestDb, TestEngine};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -14,9 +14,9 @@ use tokio::task::JoinHandle;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
-    #[expect(dead_code, reason = "the accounts and panels tests move time")]
     pub clock: TestClock,
     pub db: TestDb,
+    pub mail_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -29,7 +29,11 @@ impl TestServer {
 
     pub async fn start_with(engine: TestEngine, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         let db = TestDb::new(engine).await?;
+        let mail_dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(&db.url);
+        config.mailer = MailerConfig::Log {
+            dir: mail_dir.path().to_path_buf(),
+        };
         adjust(&mut config);
         let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
         let server = Server::start_with_clock(config, Arc::new(clock.clone()))
@@ -51,6 +55,7 @@ impl TestServer {
             client: reqwest::Client::new(),
             clock,
             db,
+            mail_dir,
             stop: Some(stop),
             task: Some(task),
         })
@@ -61,9 +66,95 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str) -> (reqwest::StatusCode, Value) {
-        let response = self.client.get(self.url(path)).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap())
+        read(self.client.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    /// A request with `Authorization: Bearer <token>`.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> (reqwest::StatusCode, Value) {
+        read(
+            self.authed(reqwest::Method::GET, path, token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, Value) {
+        read(
+            self.client
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Signs up and returns the user object.
+    pub async fn sign_up(&self, email: &str, password: &str) -> Value {
+        let (status, body) = self
+            .post_form(
+                "/v5/users",
+                &[("email", email), ("name", "Ada"), ("password", password)],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"].clone()
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .post_form("/token", &[("username", email), ("password", password)])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Signs up and in; returns (user id, token).
+    pub async fn new_account(&self, email: &str) -> (i64, String) {
+        let user = self.sign_up(email, "a fine password").await;
+        let token = self.sign_in(email, "a fine password").await;
+        (user["id"].as_i64().unwrap(), token)
+    }
+
+    /// The mails written so far to `to`, oldest first, waiting up to five seconds for `count`.
+    pub async fn mails_to(&self, to: &str, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let mut found: Vec<(std::path::PathBuf, String)> =
+                std::fs::read_dir(self.mail_dir.path())
+                    .map(|dir| {
+                        dir.filter_map(Result::ok)
+                            .map(|e| e.path())
+                            .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+                            .filter(|(_, text)| text.contains(&format!("\nTo: {to}\n")))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            if found.len() >= count || std::time::Instant::now() > deadline {
+                found.sort();
+                return found.into_iter().map(|(_, text)| text).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Stops accepting, finishes requests in flight, and waits for the server to stop.
@@ -75,6 +166,12 @@ impl TestServer {
             task.await.unwrap();
         }
     }
+}
+
+pub async fn read(response: reqwest::Response) -> (reqwest::StatusCode, Value) {
+    let status = response.status();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
 }
 
 /// Asserts the error envelope of API.md section 1 and returns its message.

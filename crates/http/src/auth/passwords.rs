@@ -1,0 +1,179 @@
+//! Password hashing with Argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane), verification of
+//! Argon2 and legacy bcrypt (`$2b$`) hashes, all on blocking threads and at most a few at a time
+//! so sign-ins neither stall other requests nor pile up memory.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash as PhcHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use ninepanels_domain::user::{Password, PasswordHash};
+use ninepanels_domain::{Error, Result};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    pub matches: bool,
+    /// The hash is in an old form (bcrypt) and should be replaced by an Argon2id one.
+    pub needs_rehash: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Passwords {
+    fn default() -> Self {
+        Self::new(2)
+    }
+}
+
+fn is_bcrypt(hash: &str) -> bool {
+    ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
+}
+
+fn hash_blocking(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("argon2 hashing failed: {e}")))
+}
+
+fn verify_blocking(password: &str, stored: &str) -> Verified {
+    if is_bcrypt(stored) {
+        let matches = bcrypt::verify(password, stored).unwrap_or(false);
+        return Verified {
+            matches,
+            needs_rehash: matches,
+        };
+    }
+    let matches = PhcHash::new(stored)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    Verified {
+        matches,
+        needs_rehash: false,
+    }
+}
+
+/// A hash nobody's password matches, verified against when the email is unknown so that the
+/// answer takes as long as for a real account.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_blocking(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
+}
+
+impl Passwords {
+    /// At most `concurrent` hashes run at once.
+    pub fn new(concurrent: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+        }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::internal("password hashing pool closed"))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::internal(format!("password hashing task failed: {e}")))
+    }
+
+    pub async fn hash(&self, password: &Password) -> Result<PasswordHash> {
+        let password = password.expose().to_owned();
+        self.run(move || hash_blocking(&password))
+            .await?
+            .map(PasswordHash::new)
+    }
+
+    pub async fn verify(&self, password: &str, stored: &PasswordHash) -> Result<Verified> {
+        let password = password.to_owned();
+        let stored = stored.as_str().to_owned();
+        self.run(move || verify_blocking(&password, &stored)).await
+    }
+
+    /// Spends the time of one verification without an account behind it.
+    pub async fn verify_decoy(&self, password: &str) -> Result<()> {
+        let password = password.to_owned();
+        self.run(move || {
+            verify_blocking(&password, decoy_hash());
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn argon2id_round_trip() {
+        let passwords = Passwords::default();
+        let hash = passwords
+            .hash(&Password::parse("correct horse").unwrap())
+            .await
+            .unwrap();
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let ok = passwords.verify("correct horse", &hash).await.unwrap();
+        assert_eq!(
+            ok,
+            Verified {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+        assert!(
+            !passwords
+                .verify("wrong horse", &hash)
+                .await
+                .unwrap()
+                .matches
+        );
+    }
+
+    #[tokio::test]
+    async fn legacy_bcrypt_verifies_and_asks_for_a_rehash() {
+        let legacy = bcrypt::hash_with_salt("old password", 12, [7u8; 16])
+            .unwrap()
+            .format_for_version(bcrypt::Version::TwoB);
+        assert!(legacy.starts_with("$2b$12$"));
+        let passwords = Passwords::default();
+        let verified = passwords
+            .verify("old password", &PasswordHash::new(legacy.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            verified,
+            Verified {
+                matches: true,
+                needs_rehash: true
+            }
+        );
+        let wrong = passwords
+            .verify("not it", &PasswordHash::new(legacy))
+            .await
+            .unwrap();
+        assert!(!wrong.matches && !wrong.needs_rehash);
+    }
+
+    #[tokio::test]
+    async fn garbage_hashes_never_match() {
+        let passwords = Passwords::default();
+        for stored in ["", "plain", "$2b$12$short", "$argon2id$nonsense"] {
+            let v = passwords
+                .verify("anything", &PasswordHash::new(stored))
+                .await
+                .unwrap();
+            assert!(!v.matches, "{stored}");
+        }
+        passwords.verify_decoy("anything").await.unwrap();
+    }
+}

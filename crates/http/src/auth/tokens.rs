@@ -1,0 +1,143 @@
+//! Access tokens: HS256 JWTs carrying the user id (`sub`), a unique id (`jti`), the issue time
+//! (`iat`, and `iat_ms` for sub-second comparisons) and the expiry. Times are checked against
+//! the server's clock, not the library's, so tests can move time.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use ninepanels_domain::user::UserId;
+use ninepanels_domain::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// The issue time in milliseconds; tokens issued before a password reset are dead.
+    #[serde(default)]
+    pub iat_ms: i64,
+}
+
+impl Claims {
+    pub fn user_id(&self) -> Option<UserId> {
+        self.sub.parse().ok()
+    }
+
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        let ms = if self.iat_ms > 0 {
+            self.iat_ms
+        } else {
+            self.iat * 1000
+        };
+        Utc.timestamp_millis_opt(ms)
+            .single()
+            .unwrap_or(DateTime::UNIX_EPOCH)
+    }
+
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        Utc.timestamp_opt(self.exp, 0)
+            .single()
+            .unwrap_or(DateTime::UNIX_EPOCH)
+    }
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    lifetime: Duration,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenKeys {
+    pub fn new(secret: &str, lifetime: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked against the server's Clock in `verify`.
+        validation.validate_exp = false;
+        validation.required_spec_claims = ["sub", "exp", "iat", "jti"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            lifetime,
+        }
+    }
+
+    /// A new signed token for the user, issued now.
+    pub fn issue(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(String, Claims)> {
+        let claims = Claims {
+            sub: user_id.to_string(),
+            jti: uuid::Uuid::new_v4().to_string(),
+            iat: now.timestamp(),
+            iat_ms: now.timestamp_millis(),
+            exp: (now + self.lifetime).timestamp(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::internal(format!("signing token: {e}")))?;
+        Ok((token, claims))
+    }
+
+    /// The claims of a token this server signed with HS256 and that has not expired.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        (claims.exp > now.timestamp() && claims.user_id().is_some()).then_some(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new("a-test-secret-that-is-long-enough!!", Duration::days(30))
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn issued_tokens_verify_until_they_expire() {
+        let (token, claims) = keys().issue(42, now()).unwrap();
+        assert_eq!(keys().verify(&token, now()).unwrap(), claims);
+        assert_eq!(claims.user_id(), Some(42));
+        assert!(keys().verify(&token, now() + Duration::days(30)).is_none());
+    }
+
+    #[test]
+    fn another_secret_or_no_signature_is_rejected() {
+        let (token, _) = keys().issue(42, now()).unwrap();
+        let other = TokenKeys::new("another-secret-that-is-long-enough!", Duration::days(30));
+        assert!(other.verify(&token, now()).is_none());
+
+        let payload = token.split('.').nth(1).unwrap();
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+        assert!(
+            keys()
+                .verify(&format!("{header}.{payload}."), now())
+                .is_none()
+        );
+        let hs512 = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS512","typ":"JWT"}"#);
+        assert!(
+            keys()
+                .verify(&format!("{hs512}.{payload}.AAAA"), now())
+                .is_none()
+        );
+        assert!(keys().verify("not-a-token", now()).is_none());
+    }
+}

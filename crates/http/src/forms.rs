@@ -1,0 +1,172 @@
+//! Body extractors whose refusals are 422s naming the field and the problem: `FormFields` for
+//! `application/x-www-form-urlencoded` and `JsonBody<T>` for JSON.
+
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use ninepanels_domain::{Error, ErrorKind};
+use serde::de::DeserializeOwned;
+
+fn content_type(request: &Request) -> String {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(Error::new(
+                    ErrorKind::Invalid,
+                    "The request body is too large.",
+                ))
+            } else {
+                ApiError(
+                    Error::invalid("body: could not be read").with_context(rejection.body_text()),
+                )
+            }
+        })
+}
+
+/// The fields of a urlencoded form, in order.
+#[derive(Debug, Clone)]
+pub struct FormFields(Vec<(String, String)>);
+
+impl FormFields {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The field's value; absent fields are None.
+    pub fn optional(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The field's value, or a 422 "name: field required".
+    pub fn required(&self, name: &str) -> Result<&str, Error> {
+        self.optional(name)
+            .ok_or_else(|| Error::invalid(format!("{name}: field required")))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormFields {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !content_type(&request).starts_with("application/x-www-form-urlencoded") {
+            return Err(ApiError(Error::invalid(
+                "body: must be a form (Content-Type: application/x-www-form-urlencoded)",
+            )));
+        }
+        let bytes = body_bytes(request, state).await?;
+        Ok(Self::parse(&bytes))
+    }
+}
+
+/// A JSON body deserialised into `T`.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+/// "field: problem" from a serde error at a path.
+fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let inner = err.inner().to_string();
+    let message = inner
+        .find(" at line ")
+        .map_or(inner.as_str(), |at| &inner[..at])
+        .to_owned();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        return format!("{field}: field required");
+    }
+    let path = err.path().to_string();
+    if let Some(field) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return format!("{field}: unknown field");
+    }
+    if path == "." || path.is_empty() {
+        format!("body: {message}")
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !content_type(&request).starts_with("application/json") {
+            return Err(ApiError(Error::invalid(
+                "body: must be JSON (Content-Type: application/json)",
+            )));
+        }
+        let bytes = body_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError(Error::invalid("body: a JSON object is required")));
+        }
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut de)
+            .map(JsonBody)
+            .map_err(|e| ApiError(Error::invalid(describe(&e))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only the parse errors matter here")]
+    struct Change {
+        name: Option<String>,
+        is_complete: bool,
+    }
+
+    fn error_of(json: &str) -> String {
+        let mut de = serde_json::Deserializer::from_str(json);
+        describe(&serde_path_to_error::deserialize::<_, Change>(&mut de).unwrap_err())
+    }
+
+    #[test]
+    fn messages_name_the_field() {
+        assert_eq!(error_of(r#"{"name": "x"}"#), "is_complete: field required");
+        assert_eq!(
+            error_of(r#"{"is_complete": "yes"}"#),
+            "is_complete: invalid type: string \"yes\", expected a boolean"
+        );
+        assert_eq!(
+            error_of(r#"{"is_complete": true, "colour": 1}"#),
+            "colour: unknown field"
+        );
+        assert!(error_of("[1,2").starts_with("body: "));
+    }
+
+    #[test]
+    fn forms_decode_and_report_missing_fields() {
+        let form = FormFields::parse(b"username=ada%40example.org&password=p+w");
+        assert_eq!(form.required("username").unwrap(), "ada@example.org");
+        assert_eq!(form.optional("password"), Some("p w"));
+        assert_eq!(
+            form.required("email").unwrap_err().detail,
+            "email: field required"
+        );
+    }
+}

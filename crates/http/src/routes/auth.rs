@@ -1,0 +1,189 @@
+//! Sign-in, sign-out and password reset (API.md sections 2 and 7).
+
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::dto::TokenOut;
+use crate::envelope::Data;
+use crate::error::{ApiError, ApiResult};
+use crate::forms::FormFields;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::REFERER;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use ninepanels_domain::Error;
+use ninepanels_domain::config::Secret;
+use ninepanels_domain::user::{Email, Password, UserChanges};
+use ninepanels_events::Event;
+use sha2::{Digest, Sha256};
+
+pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
+pub const RESET_TOKEN_REFUSED: &str = "Please request a new password reset token.";
+
+/// Counts one attempt of `action` from this address and for this email.
+fn limit_attempts(state: &AppState, action: &str, address: &str, email: &str) -> Result<(), Error> {
+    let now = state.clock.now();
+    let limits = state.config.rate_limits;
+    let limiter = &state.auth.limiter;
+    limiter.hit(&format!("{action}:addr:{address}"), limits.per_address, now)?;
+    limiter.hit(
+        &format!("{action}:email:{}", email.trim().to_lowercase()),
+        limits.per_email,
+        now,
+    )
+}
+
+pub fn hash_reset_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// `POST /token`: the OAuth2 password flow.
+pub async fn create_token(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    form: FormFields,
+) -> ApiResult<Response> {
+    let username = form.required("username")?;
+    let password = form.required("password")?;
+    limit_attempts(&state, "token", &address, username)?;
+
+    let refused = || ApiError(Error::unauthorized(WRONG_CREDENTIALS));
+    let user = match Email::parse(username) {
+        Ok(email) => state.users.find_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let Some(user) = user else {
+        state.auth.passwords.verify_decoy(password).await?;
+        return Err(refused());
+    };
+    let verified = state
+        .auth
+        .passwords
+        .verify(password, &user.password_hash)
+        .await?;
+    if !verified.matches {
+        return Err(refused());
+    }
+    let now = state.clock.now();
+    if verified.needs_rehash
+        && let Ok(plain) = Password::parse(password)
+    {
+        let rehashed = state.auth.passwords.hash(&plain).await?;
+        state
+            .users
+            .update(
+                user.id,
+                UserChanges {
+                    password_hash: Some(rehashed),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        tracing::info!(user_id = user.id, "legacy bcrypt hash replaced by Argon2id");
+    }
+    state.tokens.invalidate_reset_tokens(user.id, now).await?;
+    let (access_token, _) = state.auth.keys.issue(user.id, now)?;
+    state
+        .events
+        .emit(Event::UserLoggedIn { user_id: user.id })
+        .await;
+    let body = TokenOut {
+        access_token,
+        token_type: "bearer",
+    };
+    let from_docs = headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|r| r.contains("/docs"));
+    Ok(if from_docs {
+        Json(body).into_response()
+    } else {
+        Data::new(body).into_response()
+    })
+}
+
+/// `POST /v5/auth/logout`: revokes the presented token.
+pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Data<bool>> {
+    state.auth.revocations.revoke(&current.claims).await?;
+    state
+        .events
+        .emit(Event::UserLoggedOut {
+            user_id: current.user.id,
+        })
+        .await;
+    Ok(Data::new(true))
+}
+
+/// `POST /v5/auth/request_password_reset`: always `true`, whether or not the email has an account.
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    form: FormFields,
+) -> ApiResult<Data<bool>> {
+    let raw = form.required("email")?;
+    let email = Email::parse(raw)?;
+    limit_attempts(&state, "reset", &address, email.as_str())?;
+    let Some(user) = state.users.find_by_email(&email).await? else {
+        return Ok(Data::new(true));
+    };
+    let token = {
+        use rand::Rng;
+        hex::encode(rand::rng().random::<[u8; 32]>())
+    };
+    let now = state.clock.now();
+    let expires_at = now + Duration::minutes(state.config.password_reset_expire_minutes);
+    state
+        .tokens
+        .create_reset_token(user.id, &hash_reset_token(&token), now, expires_at)
+        .await?;
+    let link = format!(
+        "{}/password_reset?email={}&password_reset_token={}",
+        state.config.frontend_url,
+        form_urlencoded::byte_serialize(user.email.as_str().as_bytes()).collect::<String>(),
+        token
+    );
+    state
+        .events
+        .emit(Event::PasswordResetRequested {
+            user_id: user.id,
+            email: user.email.as_str().to_owned(),
+            reset_link: Secret::new(link),
+            expires_at,
+        })
+        .await;
+    Ok(Data::new(true))
+}
+
+/// `POST /v5/auth/password_reset`: sets a new password with a single-use token.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    form: FormFields,
+) -> ApiResult<Data<bool>> {
+    let new_password = Password::parse(form.required("new_password")?)
+        .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
+    let email = form.required("email")?;
+    let token = form.required("password_reset_token")?;
+    let refused = || ApiError(Error::unauthorized(RESET_TOKEN_REFUSED));
+    let Ok(email) = Email::parse(email) else {
+        return Err(refused());
+    };
+    let Some(user) = state.users.find_by_email(&email).await? else {
+        return Err(refused());
+    };
+    let new_hash = state.auth.passwords.hash(&new_password).await?;
+    let now = state.clock.now();
+    let done = state
+        .tokens
+        .complete_password_reset(user.id, &hash_reset_token(token.trim()), &new_hash, now)
+        .await?;
+    if !done {
+        return Err(refused());
+    }
+    state
+        .events
+        .emit(Event::PasswordResetCompleted { user_id: user.id })
+        .await;
+    Ok(Data::new(true))
+}

@@ -1,0 +1,135 @@
+//! The caller's own account (API.md section 3).
+
+use crate::auth::CurrentUser;
+use crate::dto::{Success, UserOut};
+use crate::envelope::Data;
+use crate::error::ApiResult;
+use crate::forms::{FormFields, JsonBody};
+use crate::state::AppState;
+use axum::extract::State;
+use ninepanels_domain::Error;
+use ninepanels_domain::user::{Email, NewUser, Password, TimeZone, UserChanges, UserName};
+use ninepanels_events::Event;
+use serde::Deserialize;
+
+/// `POST /v5/users`: sign up. Any `Authorization` header is ignored.
+pub async fn create_user(
+    State(state): State<AppState>,
+    form: FormFields,
+) -> ApiResult<Data<UserOut>> {
+    let email = Email::parse(form.required("email")?)?;
+    let name = UserName::parse(form.required("name")?)?;
+    let password = Password::parse(form.required("password")?)?;
+    let time_zone = match form.optional("time_zone").map(str::trim) {
+        None | Some("") => state.config.default_time_zone,
+        Some(zone) => TimeZone::parse(zone)?,
+    };
+    let password_hash = state.auth.passwords.hash(&password).await?;
+    let user = state
+        .users
+        .create(NewUser {
+            email,
+            name,
+            password_hash,
+            time_zone,
+            is_admin: false,
+        })
+        .await?;
+    state
+        .events
+        .emit(Event::UserCreated {
+            user_id: user.id,
+            email: user.email.as_str().to_owned(),
+            name: user.name.clone(),
+        })
+        .await;
+    Ok(Data::new(UserOut::from_user(
+        &user,
+        state.config.default_time_zone,
+    )))
+}
+
+/// `GET /v5/users`: the caller.
+pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Data<UserOut> {
+    Data::new(UserOut::from_user(
+        &current.user,
+        state.config.default_time_zone,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    name: Option<String>,
+    time_zone: Option<String>,
+    new_password: Option<String>,
+    current_password: Option<String>,
+}
+
+/// `PATCH /v5/users`: name, time zone, and a password change proved by the current password.
+pub async fn update_user(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> ApiResult<Data<UserOut>> {
+    let mut changes = UserChanges {
+        name: patch.name.as_deref().map(UserName::parse).transpose()?,
+        time_zone: patch
+            .time_zone
+            .as_deref()
+            .map(TimeZone::parse)
+            .transpose()?,
+        ..Default::default()
+    };
+    match (
+        patch.new_password.as_deref(),
+        patch.current_password.as_deref(),
+    ) {
+        (Some(new), Some(old)) => {
+            let new = Password::parse(new)
+                .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
+            let verified = state
+                .auth
+                .passwords
+                .verify(old, &current.user.password_hash)
+                .await?;
+            if !verified.matches {
+                return Err(Error::bad_request("Current password is incorrect.").into());
+            }
+            changes.password_hash = Some(state.auth.passwords.hash(&new).await?);
+        }
+        (Some(_), None) => return Err(Error::invalid("current_password: field required").into()),
+        (None, Some(_)) => return Err(Error::invalid("new_password: field required").into()),
+        (None, None) => {}
+    }
+    if changes.is_empty() {
+        return Err(Error::invalid(
+            "body: give at least one of name, time_zone, or new_password with current_password",
+        )
+        .into());
+    }
+    let user = state.users.update(current.user.id, changes).await?;
+    state
+        .events
+        .emit(Event::UserUpdated { user_id: user.id })
+        .await;
+    Ok(Data::new(UserOut::from_user(
+        &user,
+        state.config.default_time_zone,
+    )))
+}
+
+/// `DELETE /v5/users`: the caller's account with their panels, entries and tokens.
+pub async fn delete_user(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Data<Success>> {
+    state.users.delete(current.user.id).await?;
+    state
+        .events
+        .emit(Event::UserDeleted {
+            user_id: current.user.id,
+        })
+        .await;
+    Ok(Data::new(Success { success: true }))
+}
