@@ -100,7 +100,7 @@ fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     {
         return format!("{field}: unknown field");
     }
-    if path == "." || path.is_empty() {
+    if path == "." || path == "?" || path.is_empty() {
         format!("body: {message}")
     } else {
         format!("{path}: {message}")
@@ -117,7 +117,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             )));
         }
         let bytes = body_bytes(request, state).await?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(ApiError(Error::invalid("body: a JSON object is required")));
         }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
@@ -156,7 +156,8 @@ mod tests {
             error_of(r#"{"is_complete": true, "colour": 1}"#),
             "colour: unknown field"
         );
-        assert!(error_of("[1,2").starts_with("body: "));
+        let malformed = error_of("{,}");
+        assert!(malformed.starts_with("body: "), "{malformed}");
     }
 
     #[test]
