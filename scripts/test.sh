@@ -5,4 +5,4 @@
 # NINEPANELS_REQUIRE_POSTGRES=1 (as in CI), where they fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec cargo test --workspace --all-targets "$@"
+exec cargo test --workspace --all-targets --no-fail-fast "$@"

@@ -607,6 +607,7 @@ crate::e2e_on_both_engines!(
     admins_list_users_and_others_get_403,
     an_old_server_bcrypt_hash_signs_in_and_is_upgraded,
     oversized_bodies_are_refused_and_change_nothing,
+    a_revocation_reaches_a_second_process,
 );
 
 #[tokio::test]
@@ -649,5 +650,42 @@ async fn sign_in_attempts_are_rate_limited_with_retry_after() {
     assert_eq!(status, 401, "another email is counted apart");
     server.clock.advance(Duration::seconds(61));
     server.sign_in("ada@example.org", PASSWORD).await;
+    server.stop().await;
+}
+
+/// Two processes on one database: a sign-out at one is honoured by the other within the sync
+/// interval (`REVOCATION_SYNC_SECS`, 1 s here).
+async fn a_revocation_reaches_a_second_process(server: TestServer) {
+    let peer = server.start_peer(|c| c.revocation_sync_secs = 1).await;
+    let (_, token) = server.new_account("ada@example.org").await;
+    let at_peer = || {
+        server
+            .client
+            .get(peer.url("/v5/users"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(at_peer().await.unwrap().status(), 200);
+    let (status, _) = read(
+        server
+            .authed(Method::POST, "/v5/auth/logout", &token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let started = std::time::Instant::now();
+    loop {
+        if at_peer().await.unwrap().status() == 401 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the peer never saw the revocation"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    peer.stop().await;
     server.stop().await;
 }

@@ -36,20 +36,7 @@ impl TestServer {
         };
         adjust(&mut config);
         let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
-        let server = Server::start_with_clock(config, Arc::new(clock.clone()))
-            .await
-            .expect("the test server starts");
-        let listener = server.bind().await.expect("a loopback port");
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            server
-                .serve(listener, async {
-                    stopped.await.ok();
-                })
-                .await
-                .expect("the test server serves");
-        });
+        let (addr, stop, task) = spawn(config, clock.clone()).await;
         Some(Self {
             addr,
             client: reqwest::Client::new(),
@@ -59,6 +46,14 @@ impl TestServer {
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// A second server process on the same database (same secret), as when scaling out.
+    pub async fn start_peer(&self, adjust: impl FnOnce(&mut Config)) -> PeerServer {
+        let mut config = Config::for_tests(&self.db.url);
+        adjust(&mut config);
+        let (addr, stop, task) = spawn(config, self.clock.clone()).await;
+        PeerServer { addr, stop, task }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -165,6 +160,45 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             task.await.unwrap();
         }
+    }
+}
+
+async fn spawn(
+    config: Config,
+    clock: TestClock,
+) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<()>) {
+    let server = Server::start_with_clock(config, Arc::new(clock))
+        .await
+        .expect("the test server starts");
+    let listener = server.bind().await.expect("a loopback port");
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        server
+            .serve(listener, async {
+                stopped.await.ok();
+            })
+            .await
+            .expect("the test server serves");
+    });
+    (addr, stop, task)
+}
+
+/// Another server on a [`TestServer`]'s database.
+pub struct PeerServer {
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl PeerServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn stop(self) {
+        self.stop.send(()).ok();
+        self.task.await.unwrap();
     }
 }
 
