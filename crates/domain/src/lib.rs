@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod days;
 pub mod entry;
 pub mod error;
 pub mod mail;

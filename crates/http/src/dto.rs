@@ -1,6 +1,8 @@
 //! Response bodies (the `data` of the envelope), apart from domain types; conversions live here.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use ninepanels_domain::entry::Entry;
+use ninepanels_domain::panel::Panel;
 use ninepanels_domain::user::{TimeZone, User};
 use serde::Serialize;
 
@@ -39,4 +41,100 @@ pub struct TokenOut {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Success {
     pub success: bool,
+}
+
+/// A panel as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelOut {
+    pub id: i32,
+    pub created_at: DateTime<Utc>,
+    pub title: String,
+    pub description: Option<String>,
+    pub position: i32,
+    pub user_id: i32,
+}
+
+impl From<Panel> for PanelOut {
+    fn from(p: Panel) -> Self {
+        Self {
+            id: p.id,
+            created_at: p.created_at,
+            title: p.title,
+            description: p.description,
+            position: p.position,
+            user_id: p.user_id,
+        }
+    }
+}
+
+/// A new panel: with its (empty) entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedPanelOut {
+    #[serde(flatten)]
+    pub panel: PanelOut,
+    pub entries: Vec<EntryOut>,
+}
+
+/// A panel in the list: with whether it is done today.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedPanelOut {
+    #[serde(flatten)]
+    pub panel: PanelOut,
+    pub is_complete: bool,
+}
+
+/// One tap, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryOut {
+    pub id: i32,
+    pub is_complete: bool,
+    pub panel_id: i32,
+    pub timestamp: DateTime<Utc>,
+}
+
+impl From<&Entry> for EntryOut {
+    fn from(e: &Entry) -> Self {
+        Self {
+            id: e.id,
+            is_complete: e.is_complete,
+            panel_id: e.panel_id,
+            timestamp: e.timestamp,
+        }
+    }
+}
+
+/// A day's id: the latest entry's, or `"<uuid>_padded"` for a day without one.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum DayId {
+    Entry(i32),
+    Padded(String),
+}
+
+/// One local day of a panel's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayOut {
+    pub id: DayId,
+    pub is_complete: bool,
+    pub timestamp: NaiveDate,
+    pub panel_id: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsistencyOut {
+    pub panel_pos: i32,
+    pub consistency: f64,
+    pub panel_age: usize,
+    pub days_complete: usize,
+    pub panel_id: i32,
+    pub user_id: i32,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StreaksOut {
+    pub current: u32,
+    pub longest: u32,
+    pub longest_start: Option<NaiveDate>,
+    pub longest_end: Option<NaiveDate>,
 }

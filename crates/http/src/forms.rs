@@ -107,6 +107,11 @@ fn describe(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
     }
 }
 
+/// Deserialises an already-parsed JSON value, with the same field-naming messages.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::invalid(describe(&e)))
+}
+
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 

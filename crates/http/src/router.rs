@@ -4,13 +4,13 @@ use crate::envelope::error_response;
 use crate::middleware::{
     envelope::wrap_errors, request_id::X_REQUEST_ID, request_id::trace_request,
 };
-use crate::routes::{admin, auth, meta, users};
+use crate::routes::{admin, auth, entries, meta, metrics, panels, users};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::from_fn;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -38,6 +38,29 @@ pub fn router(state: AppState) -> Router {
                 .get(users::get_user)
                 .patch(users::update_user)
                 .delete(users::delete_user),
+        )
+        .route(
+            "/v5/panels",
+            post(panels::create_panel).get(panels::list_panels),
+        )
+        .route(
+            "/v5/panels/{panel_id}",
+            patch(panels::update_panel).delete(panels::delete_panel),
+        )
+        .route(
+            "/v5/panels/{panel_id}/entries",
+            post(entries::create_entry)
+                .get(entries::list_entries)
+                .delete(entries::clear_entries),
+        )
+        .route("/v5/panels/{panel_id}/history", get(entries::list_history))
+        .route(
+            "/v5/metrics/panels/consistency",
+            get(metrics::get_consistency),
+        )
+        .route(
+            "/v5/metrics/panels/{panel_id}/streaks",
+            get(metrics::get_streaks),
         )
         .route("/v5/admin/users", get(admin::list_users))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })

@@ -2,5 +2,8 @@
 
 pub mod admin;
 pub mod auth;
+pub mod entries;
 pub mod meta;
+pub mod metrics;
+pub mod panels;
 pub mod users;

@@ -1,6 +1,10 @@
 //! End-to-end tests: a real server on a loopback port, over HTTP, on SQLite and PostgreSQL.
 
 mod accounts;
+mod days;
+mod entries;
 mod meta;
+mod ownership;
+mod panels;
 mod startup;
 mod support;

@@ -130,6 +130,91 @@ impl TestServer {
         (user["id"].as_i64().unwrap(), token)
     }
 
+    /// Creates a panel at the end and returns it.
+    pub async fn create_panel(&self, token: &str, title: &str) -> Value {
+        let (status, body) = self
+            .send_form(
+                reqwest::Method::POST,
+                "/v5/panels",
+                token,
+                &[("title", title)],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"].clone()
+    }
+
+    /// Records a tap now (by the test clock).
+    pub async fn tap(&self, token: &str, panel_id: i64, is_complete: bool) -> Value {
+        let (status, body) = self
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/v5/panels/{panel_id}/entries"),
+                token,
+                &serde_json::json!({"is_complete": is_complete}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"].clone()
+    }
+
+    pub async fn send_form(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, Value) {
+        read(
+            self.authed(method, path, token)
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> (reqwest::StatusCode, Value) {
+        read(
+            self.authed(method, path, token)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> (reqwest::StatusCode, Value) {
+        read(self.authed(method, path, token).send().await.unwrap()).await
+    }
+
+    /// The caller's panel titles in the order the list comes back, checking positions are 0..n-1.
+    pub async fn titles(&self, token: &str) -> Vec<String> {
+        let (status, body) = self.get_as("/v5/panels", token).await;
+        assert_eq!(status, 200, "{body}");
+        let panels = body["data"].as_array().unwrap();
+        for (i, p) in panels.iter().enumerate() {
+            assert_eq!(p["position"], i, "{body}");
+        }
+        panels
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// The mails written so far to `to`, oldest first, waiting up to five seconds for `count`.
     pub async fn mails_to(&self, to: &str, count: usize) -> Vec<String> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);

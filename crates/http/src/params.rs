@@ -1,0 +1,75 @@
+//! Path and query parameters shared by the panel routes, each refused with a 422 that names it.
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::forms::FormFields;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use ninepanels_domain::Error;
+use ninepanels_domain::panel::PanelId;
+use ninepanels_domain::user::TimeZone;
+
+/// A panel id from the path; not a number is a 422.
+#[derive(Debug, Clone, Copy)]
+pub struct PanelPath(pub PanelId);
+
+impl<S: Send + Sync> FromRequestParts<S> for PanelPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError(Error::invalid("panel_id: missing from the path")))?;
+        raw.parse::<PanelId>().map(Self).map_err(|_| {
+            ApiError(Error::invalid(format!(
+                "panel_id: '{raw}' is not a panel id (a whole number)"
+            )))
+        })
+    }
+}
+
+/// The query string's fields.
+#[derive(Debug, Clone)]
+pub struct QueryFields(pub FormFields);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryFields {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        Ok(Self(FormFields::parse(
+            parts.uri.query().unwrap_or("").as_bytes(),
+        )))
+    }
+}
+
+impl QueryFields {
+    /// A whole number in `min..=max`, or `default` when absent.
+    pub fn number(&self, name: &str, default: u64, min: u64, max: u64) -> Result<u64, Error> {
+        match self.0.optional(name).map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(Error::invalid(format!(
+                    "{name}: must be a whole number from {min} to {max}"
+                ))),
+            },
+        }
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0
+            .optional(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The zone days are counted in: `tz` from the query, else the user's, else the default.
+    pub fn zone(&self, state: &AppState, current: &CurrentUser) -> Result<TimeZone, Error> {
+        match self.text("tz") {
+            Some(raw) => TimeZone::parse(raw)
+                .map_err(|e| Error::invalid(e.detail.replacen("time_zone:", "tz:", 1))),
+            None => Ok(current.user.zone_or(state.config.default_time_zone)),
+        }
+    }
+}

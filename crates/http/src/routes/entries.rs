@@ -1,0 +1,187 @@
+//! Entries (API.md section 5): a tap, the padded per-day history, clearing, the raw history.
+
+use crate::auth::CurrentUser;
+use crate::dto::{DayId, DayOut, EntryOut};
+use crate::envelope::Data;
+use crate::error::ApiResult;
+use crate::forms::JsonBody;
+use crate::params::{PanelPath, QueryFields};
+use crate::state::AppState;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use ninepanels_domain::Error;
+use ninepanels_domain::days::{DaySeries, day_start, local_date};
+use ninepanels_domain::entry::HistoryCursor;
+use ninepanels_events::Event;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntryIn {
+    is_complete: bool,
+}
+
+/// `POST /v5/panels/{id}/entries`: stamped now, in UTC.
+pub async fn create_entry(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+    JsonBody(body): JsonBody<NewEntryIn>,
+) -> ApiResult<Data<EntryOut>> {
+    let user_id = current.user.id;
+    let entry = state
+        .entries
+        .record(user_id, panel_id, body.is_complete, state.clock.now())
+        .await?;
+    state
+        .events
+        .emit(Event::EntryRecorded {
+            user_id,
+            panel_id,
+            entry_id: entry.id,
+            is_complete: entry.is_complete,
+        })
+        .await;
+    Ok(Data::new(EntryOut::from(&entry)))
+}
+
+pub const MAX_HISTORY_DAYS: u64 = 3660;
+
+/// `GET /v5/panels/{id}/entries`: one item per local day, padded where there is no entry.
+pub async fn list_entries(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+    query: QueryFields,
+) -> ApiResult<Data<Vec<DayOut>>> {
+    let limit = query.number("limit", 100, 1, MAX_HISTORY_DAYS)? as usize;
+    let offset = query.number("offset", 0, 0, 1_000_000)? as usize;
+    let newest_first = match query.text("sort_by") {
+        None | Some("timestamp.desc") => true,
+        Some("timestamp.asc") => false,
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "sort_by: '{other}' is not timestamp.desc or timestamp.asc"
+            ))
+            .into());
+        }
+    };
+    let zone = query.zone(&state, &current)?;
+    let user_id = current.user.id;
+    let panel = state.panels.get(user_id, panel_id).await?;
+    let today = local_date(state.clock.now(), zone);
+    let first_day = local_date(panel.created_at, zone).min(today);
+    let age = (today - first_day).num_days() as usize + 1;
+    if offset >= age {
+        return Ok(Data::new(Vec::new()));
+    }
+    // Day indices (0 = creation day) in the requested window.
+    let window: Vec<usize> = if newest_first {
+        (0..age).rev().skip(offset).take(limit).collect()
+    } else {
+        (0..age).skip(offset).take(limit).collect()
+    };
+    let oldest = *window.iter().min().unwrap_or(&0);
+    let since = day_start(first_day + chrono::Days::new(oldest as u64), zone);
+    let entries = state
+        .entries
+        .list_for_panel(user_id, panel_id, since)
+        .await?;
+    let series = DaySeries::build(panel.created_at, today, zone, &entries);
+    let days = window
+        .into_iter()
+        .map(|index| {
+            let date = series.date_at(index);
+            match series.days()[index] {
+                Some(entry) => DayOut {
+                    id: DayId::Entry(entry.id),
+                    is_complete: entry.is_complete,
+                    timestamp: date,
+                    panel_id,
+                },
+                None => DayOut {
+                    id: DayId::Padded(format!("{}_padded", uuid::Uuid::new_v4())),
+                    is_complete: false,
+                    timestamp: date,
+                    panel_id,
+                },
+            }
+        })
+        .collect();
+    Ok(Data::new(days))
+}
+
+/// `DELETE /v5/panels/{id}/entries`: empties the history; the panel starts again today.
+pub async fn clear_entries(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+) -> ApiResult<Data<bool>> {
+    let user_id = current.user.id;
+    state
+        .entries
+        .clear(user_id, panel_id, state.clock.now())
+        .await?;
+    state
+        .events
+        .emit(Event::HistoryCleared { user_id, panel_id })
+        .await;
+    Ok(Data::new(true))
+}
+
+fn encode_cursor(cursor: HistoryCursor) -> String {
+    format!("{}_{}", cursor.timestamp.timestamp_micros(), cursor.id)
+}
+
+fn decode_cursor(raw: &str) -> Result<HistoryCursor, Error> {
+    let refuse = || Error::invalid("cursor: not a cursor this server gave out");
+    let (micros, id) = raw.split_once('_').ok_or_else(refuse)?;
+    let timestamp = DateTime::<Utc>::from_timestamp_micros(micros.parse().map_err(|_| refuse())?)
+        .ok_or_else(refuse)?;
+    Ok(HistoryCursor {
+        timestamp,
+        id: id.parse().map_err(|_| refuse())?,
+    })
+}
+
+/// `GET /v5/panels/{id}/history`: raw entries newest first, keyset-paged.
+pub async fn list_history(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+    query: QueryFields,
+) -> ApiResult<Data<Vec<EntryOut>>> {
+    let limit = query.number("limit", 100, 1, 1000)?;
+    let cursor = query.text("cursor").map(decode_cursor).transpose()?;
+    let mut page = state
+        .entries
+        .page(current.user.id, panel_id, cursor, limit + 1)
+        .await?;
+    let more = page.len() as u64 > limit;
+    page.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| page.last().map(|e| encode_cursor(HistoryCursor::after(e))))
+        .flatten();
+    let count = page.len();
+    Ok(Data::with_meta(
+        page.iter().map(EntryOut::from).collect(),
+        serde_json::json!({ "next_cursor": next_cursor, "count": count }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_refused() {
+        let cursor = HistoryCursor {
+            timestamp: DateTime::from_timestamp_micros(1_781_234_567_123_456).unwrap(),
+            id: 42,
+        };
+        assert_eq!(decode_cursor(&encode_cursor(cursor)).unwrap(), cursor);
+        for junk in ["", "abc", "12_x", "x_12", "99999999999999999999_1"] {
+            assert!(decode_cursor(junk).is_err(), "{junk}");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Panels (API.md section 4): create, list with today's state, update and move, delete.
+
+use crate::auth::CurrentUser;
+use crate::dto::{CreatedPanelOut, ListedPanelOut, PanelOut, Success};
+use crate::envelope::Data;
+use crate::error::ApiResult;
+use crate::forms::{FormFields, JsonBody, from_json_value};
+use crate::params::{PanelPath, QueryFields};
+use crate::state::AppState;
+use axum::extract::State;
+use ninepanels_domain::Error;
+use ninepanels_domain::days::{day_start, local_date};
+use ninepanels_domain::entry::Entry;
+use ninepanels_domain::panel::{NewPanel, PanelChanges, PanelDescription, PanelTitle, Position};
+use ninepanels_events::Event;
+use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
+
+/// A form position: absent, empty, `null` or `undefined` (what the web client sends when it
+/// has none) mean "at the end".
+fn form_position(raw: Option<&str>) -> Result<Option<Position>, Error> {
+    match raw.map(str::trim) {
+        None | Some("" | "null" | "undefined") => Ok(None),
+        Some(text) => {
+            let n = text
+                .parse::<i64>()
+                .map_err(|_| Error::invalid(format!("position: '{text}' is not a whole number")))?;
+            Position::parse(n).map(Some)
+        }
+    }
+}
+
+/// `POST /v5/panels`.
+pub async fn create_panel(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    form: FormFields,
+) -> ApiResult<Data<CreatedPanelOut>> {
+    let panel = NewPanel {
+        title: PanelTitle::parse(form.required("title")?)?,
+        description: PanelDescription::parse(form.optional("description").unwrap_or(""))?,
+        position: form_position(form.optional("position"))?,
+    };
+    let user_id = current.user.id;
+    let created = state
+        .panels
+        .create(user_id, panel, state.clock.now())
+        .await?;
+    state
+        .events
+        .emit(Event::PanelCreated {
+            user_id,
+            panel_id: created.id,
+        })
+        .await;
+    Ok(Data::new(CreatedPanelOut {
+        panel: created.into(),
+        entries: Vec::new(),
+    }))
+}
+
+/// `GET /v5/panels`: in position order, each with its latest entry of today.
+pub async fn list_panels(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    query: QueryFields,
+) -> ApiResult<Data<Vec<ListedPanelOut>>> {
+    let zone = query.zone(&state, &current)?;
+    let user_id = current.user.id;
+    let today = local_date(state.clock.now(), zone);
+    let panels = state.panels.list(user_id).await?;
+    let entries = if panels.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .entries
+            .list_for_user(user_id, day_start(today, zone))
+            .await?
+    };
+    let mut latest_today: HashMap<i32, &Entry> = HashMap::new();
+    for entry in entries
+        .iter()
+        .filter(|e| local_date(e.timestamp, zone) == today)
+    {
+        let slot = latest_today.entry(entry.panel_id).or_insert(entry);
+        if (entry.timestamp, entry.id) >= (slot.timestamp, slot.id) {
+            *slot = entry;
+        }
+    }
+    Ok(Data::new(
+        panels
+            .into_iter()
+            .map(|p| {
+                let is_complete = latest_today.get(&p.id).is_some_and(|e| e.is_complete);
+                ListedPanelOut {
+                    panel: p.into(),
+                    is_complete,
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// `Some(None)` for an explicit null, `None` for an absent field.
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+struct PanelPatch {
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+    position: Option<i64>,
+}
+
+const PATCHABLE: [&str; 3] = ["title", "description", "position"];
+
+/// `PATCH /v5/panels/{id}`.
+pub async fn update_panel(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+    JsonBody(body): JsonBody<serde_json::Map<String, serde_json::Value>>,
+) -> ApiResult<Data<PanelOut>> {
+    if let Some(unknown) = body.keys().find(|k| !PATCHABLE.contains(&k.as_str())) {
+        return Err(Error::bad_request(format!(
+            "{unknown}: unknown field (a panel has title, description and position)"
+        ))
+        .into());
+    }
+    let patch: PanelPatch = from_json_value(serde_json::Value::Object(body))?;
+    let changes = PanelChanges {
+        title: patch.title.as_deref().map(PanelTitle::parse).transpose()?,
+        description: match patch.description {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(text)) => Some(PanelDescription::parse(&text)?),
+        },
+        position: patch.position.map(Position::parse).transpose()?,
+    };
+    if changes.is_empty() {
+        return Err(
+            Error::invalid("body: give at least one of title, description, position").into(),
+        );
+    }
+    let user_id = current.user.id;
+    let panel = state.panels.update(user_id, panel_id, changes).await?;
+    state
+        .events
+        .emit(Event::PanelUpdated { user_id, panel_id })
+        .await;
+    Ok(Data::new(panel.into()))
+}
+
+/// `DELETE /v5/panels/{id}`: with its entries; later panels move up.
+pub async fn delete_panel(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PanelPath(panel_id): PanelPath,
+) -> ApiResult<Data<Success>> {
+    let user_id = current.user.id;
+    state.panels.delete(user_id, panel_id).await?;
+    state
+        .events
+        .emit(Event::PanelDeleted { user_id, panel_id })
+        .await;
+    Ok(Data::new(Success { success: true }))
+}
