@@ -28,6 +28,23 @@ impl SqlPanels {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+
+    /// Starts a transaction holding the owner's lock, with their panels in order and the
+    /// index of panel `id` among them (NotFound when it is not theirs).
+    async fn begin_reordering(
+        &self,
+        user_id: UserId,
+        id: PanelId,
+    ) -> Result<(DatabaseTransaction, Vec<panels::Model>, usize)> {
+        let txn = self.db.begin().await.or_db("starting transaction")?;
+        lock_owner(&txn, user_id).await?;
+        let ordered = load_ordered(&txn, user_id).await?;
+        let index = ordered
+            .iter()
+            .position(|p| p.id == id)
+            .ok_or_else(|| panel_not_found(id))?;
+        Ok((txn, ordered, index))
+    }
 }
 
 pub(crate) fn to_panel(m: panels::Model) -> Panel {
@@ -148,13 +165,7 @@ impl PanelRepository for SqlPanels {
     }
 
     async fn update(&self, user_id: UserId, id: PanelId, changes: PanelChanges) -> Result<Panel> {
-        let txn = self.db.begin().await.or_db("starting transaction")?;
-        lock_owner(&txn, user_id).await?;
-        let mut ordered = load_ordered(&txn, user_id).await?;
-        let index = ordered
-            .iter()
-            .position(|p| p.id == id)
-            .ok_or_else(|| panel_not_found(id))?;
+        let (txn, mut ordered, index) = self.begin_reordering(user_id, id).await?;
         let mut panel = ordered[index].clone();
         if changes.title.is_some() || changes.description.is_some() {
             let mut model: panels::ActiveModel = panel.clone().into();
@@ -179,13 +190,7 @@ impl PanelRepository for SqlPanels {
     }
 
     async fn delete(&self, user_id: UserId, id: PanelId) -> Result<()> {
-        let txn = self.db.begin().await.or_db("starting transaction")?;
-        lock_owner(&txn, user_id).await?;
-        let mut ordered = load_ordered(&txn, user_id).await?;
-        let index = ordered
-            .iter()
-            .position(|p| p.id == id)
-            .ok_or_else(|| panel_not_found(id))?;
+        let (txn, mut ordered, index) = self.begin_reordering(user_id, id).await?;
         entries::Entity::delete_many()
             .filter(entries::Column::PanelId.eq(id))
             .exec(&txn)

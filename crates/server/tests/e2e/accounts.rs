@@ -257,26 +257,12 @@ async fn forged_expired_revoked_and_orphaned_tokens_are_refused(server: TestServ
     let (status, _) = server.get_as("/v5/users", &token).await;
     assert_eq!(status, 200, "the same token is fine before expiry");
 
-    let (status, body) = read(
-        server
-            .authed(Method::POST, "/v5/auth/logout", &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = server.send(Method::POST, "/v5/auth/logout", &token).await;
     assert_eq!((status.as_u16(), &body["data"]), (200, &json!(true)));
     assert_unauthorized(&server, &token).await;
 
     let (_, bob) = server.new_account("bob@example.org").await;
-    let (status, body) = read(
-        server
-            .authed(Method::DELETE, "/v5/users", &bob)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = server.send(Method::DELETE, "/v5/users", &bob).await;
     assert_eq!(status, 200);
     assert_eq!(body["data"], json!({"success": true}));
     assert_unauthorized(&server, &bob).await;
@@ -666,14 +652,7 @@ async fn a_revocation_reaches_a_second_process(server: TestServer) {
             .send()
     };
     assert_eq!(at_peer().await.unwrap().status(), 200);
-    let (status, _) = read(
-        server
-            .authed(Method::POST, "/v5/auth/logout", &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = server.send(Method::POST, "/v5/auth/logout", &token).await;
     assert_eq!(status, 200);
     let started = std::time::Instant::now();
     loop {
