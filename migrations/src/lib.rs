@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261124_000001_baseline_tables;
 mod m20261124_000002_time_zones_and_indexes;
 mod m20261124_000003_account_security;
+mod m20261124_000004_outbox_and_jobs;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_baseline_tables::Migration),
             Box::new(m20261124_000002_time_zones_and_indexes::Migration),
             Box::new(m20261124_000003_account_security::Migration),
+            Box::new(m20261124_000004_outbox_and_jobs::Migration),
         ]
     }
 }

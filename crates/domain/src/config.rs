@@ -25,6 +25,15 @@
 //! | `RATE_LIMIT_PER_ADDRESS` | `20` attempts per window from one client address |
 //! | `TRUST_FORWARDED_FOR` | `false`; `true` behind a proxy that sets `X-Forwarded-For` |
 //! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
+//! | `JOBS` | `purge_expired_tokens=PT1H,prune_timings=P1D,retry_outbox=PT1M,flush_timings=PT10S` |
+//! | `EVENT_CHANNEL_CAPACITY` | `1024` (telemetry past it is dropped and counted) |
+//! | `OUTBOX_MAX_ATTEMPTS` | `8` (then a must-deliver event is parked for the operator) |
+//! | `ROUTE_ALERT_THRESHOLD_MS` | `500` (default alert threshold of a route's average) |
+//! | `ROUTE_ALERT_THRESHOLDS` | unset; per route, e.g. `GET_/v5/panels=200,POST_/token=1500` |
+//! | `TIMING_WINDOW_SIZE` | `100` (timings a route's statistics cover) |
+//! | `TIMING_BATCH_SIZE` | `50` (timings buffered per route before a write) |
+//! | `LOG_JSON_FILE` | unset; a file for JSON lines at INFO |
+//! | `LOG_DEBUG_FILE` | unset; a file for DEBUG lines with target, file and line |
 
 use crate::user::TimeZone;
 use std::fmt;
@@ -99,6 +108,19 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
+    }
+}
+
+/// Serialised in clear: only for storage that needs the value back (the event outbox).
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
     }
 }
 
@@ -216,6 +238,84 @@ pub struct RateLimits {
     pub per_address: u32,
 }
 
+/// The scheduled jobs this server knows, with their default periods.
+pub const JOBS: [(&str, &str); 4] = [
+    ("purge_expired_tokens", "PT1H"),
+    ("prune_timings", "P1D"),
+    ("retry_outbox", "PT1M"),
+    ("flush_timings", "PT10S"),
+];
+
+/// Background work: events, jobs, route timings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Background {
+    pub jobs: Vec<(String, crate::period::Period)>,
+    pub event_channel_capacity: usize,
+    pub outbox_max_attempts: u32,
+    pub alert_threshold_ms: u32,
+    pub alert_thresholds: Vec<(String, u32)>,
+    pub timing_window_size: u32,
+    pub timing_batch_size: u32,
+}
+
+impl Background {
+    /// The alert threshold of a route.
+    pub fn threshold_for(&self, method_path: &str) -> u32 {
+        self.alert_thresholds
+            .iter()
+            .find(|(route, _)| route == method_path)
+            .map_or(self.alert_threshold_ms, |(_, ms)| *ms)
+    }
+
+    fn parse_jobs(raw: &str) -> Result<Vec<(String, crate::period::Period)>, ConfigError> {
+        let mut jobs: Vec<(String, crate::period::Period)> = JOBS
+            .iter()
+            .map(|(name, period)| {
+                (
+                    (*name).to_owned(),
+                    crate::period::Period::parse(period).expect("default periods parse"),
+                )
+            })
+            .collect();
+        for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (name, period) = item.split_once('=').ok_or_else(|| {
+                ConfigError::new(
+                    "JOBS",
+                    format!("'{item}' is not name=PERIOD (e.g. prune_timings=P1D)"),
+                )
+            })?;
+            let name = name.trim();
+            let slot = jobs
+                .iter_mut()
+                .find(|(known, _)| known == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = JOBS.iter().map(|(n, _)| *n).collect();
+                    ConfigError::new(
+                        "JOBS",
+                        format!("'{name}' is not a job; the jobs are {}", known.join(", ")),
+                    )
+                })?;
+            slot.1 = crate::period::Period::parse(period)
+                .map_err(|e| ConfigError::new("JOBS", format!("{name}: {e}")))?;
+        }
+        Ok(jobs)
+    }
+}
+
+impl Default for Background {
+    fn default() -> Self {
+        Self {
+            jobs: Self::parse_jobs("").expect("default jobs parse"),
+            event_channel_capacity: 1024,
+            outbox_max_attempts: 8,
+            alert_threshold_ms: 500,
+            alert_thresholds: Vec::new(),
+            timing_window_size: 100,
+            timing_batch_size: 50,
+        }
+    }
+}
+
 /// Log output on the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -244,6 +344,9 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub trust_forwarded_for: bool,
     pub revocation_sync_secs: u64,
+    pub background: Background,
+    pub log_json_file: Option<std::path::PathBuf>,
+    pub log_debug_file: Option<std::path::PathBuf>,
     /// Things an operator should hear about at start-up (logged once tracing is up).
     pub warnings: Vec<String>,
 }
@@ -281,6 +384,9 @@ impl Config {
             },
             trust_forwarded_for: false,
             revocation_sync_secs: 2,
+            background: Background::default(),
+            log_json_file: None,
+            log_debug_file: None,
             warnings: vec![GENERATED_SECRET_WARNING.to_owned()],
         }
     }
@@ -469,6 +575,49 @@ impl Config {
         if let Some(v) = get("REVOCATION_SYNC_SECS") {
             config.revocation_sync_secs = parse_number("REVOCATION_SYNC_SECS", &v, 1, 60)?;
         }
+        if let Some(v) = get("JOBS") {
+            config.background.jobs = Background::parse_jobs(&v)?;
+        }
+        if let Some(v) = get("EVENT_CHANNEL_CAPACITY") {
+            config.background.event_channel_capacity =
+                parse_number("EVENT_CHANNEL_CAPACITY", &v, 1, 1_000_000)?;
+        }
+        if let Some(v) = get("OUTBOX_MAX_ATTEMPTS") {
+            config.background.outbox_max_attempts =
+                parse_number("OUTBOX_MAX_ATTEMPTS", &v, 1, 100)?;
+        }
+        if let Some(v) = get("ROUTE_ALERT_THRESHOLD_MS") {
+            config.background.alert_threshold_ms =
+                parse_number("ROUTE_ALERT_THRESHOLD_MS", &v, 1, 600_000)?;
+        }
+        if let Some(v) = get("ROUTE_ALERT_THRESHOLDS") {
+            config.background.alert_thresholds = v
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(|item| {
+                    let (route, ms) = item.rsplit_once('=').ok_or_else(|| {
+                        ConfigError::new(
+                            "ROUTE_ALERT_THRESHOLDS",
+                            format!("'{item}' is not METHOD_/path=MS"),
+                        )
+                    })?;
+                    Ok((
+                        route.trim().to_owned(),
+                        parse_number("ROUTE_ALERT_THRESHOLDS", ms, 1, 600_000)?,
+                    ))
+                })
+                .collect::<Result<_, ConfigError>>()?;
+        }
+        if let Some(v) = get("TIMING_WINDOW_SIZE") {
+            config.background.timing_window_size =
+                parse_number("TIMING_WINDOW_SIZE", &v, 1, 100_000)?;
+        }
+        if let Some(v) = get("TIMING_BATCH_SIZE") {
+            config.background.timing_batch_size = parse_number("TIMING_BATCH_SIZE", &v, 1, 10_000)?;
+        }
+        config.log_json_file = get("LOG_JSON_FILE").map(|v| v.trim().into());
+        config.log_debug_file = get("LOG_DEBUG_FILE").map(|v| v.trim().into());
         Ok(config)
     }
 }
@@ -626,6 +775,33 @@ mod tests {
                 dir: "/var/mail/np".into()
             }
         );
+    }
+
+    #[test]
+    fn jobs_take_iso_periods_and_refuse_nonsense() {
+        let c = from(&[("JOBS", "prune_timings=PT6H")]).unwrap();
+        let prune = c
+            .background
+            .jobs
+            .iter()
+            .find(|(n, _)| n == "prune_timings")
+            .unwrap();
+        assert_eq!(prune.1.duration().as_secs(), 6 * 3600);
+        assert_eq!(c.background.jobs.len(), JOBS.len());
+        let err = from(&[("JOBS", "prune_timings=every day")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("JOBS: prune_timings: 'every day' is not an ISO-8601 period"),
+            "{err}"
+        );
+        let err = from(&[("JOBS", "make_coffee=PT1M")]).unwrap_err();
+        assert!(
+            err.to_string().contains("'make_coffee' is not a job"),
+            "{err}"
+        );
+        let c = from(&[("ROUTE_ALERT_THRESHOLDS", "GET_/v5/panels=200")]).unwrap();
+        assert_eq!(c.background.threshold_for("GET_/v5/panels"), 200);
+        assert_eq!(c.background.threshold_for("POST_/token"), 500);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Nine Panels domain: entities, value types, rules, ports and the base error.
 #![forbid(unsafe_code)]
 
+pub mod background;
 pub mod clock;
 pub mod config;
 pub mod days;
@@ -8,6 +9,7 @@ pub mod entry;
 pub mod error;
 pub mod mail;
 pub mod panel;
+pub mod period;
 pub mod ports;
 pub mod user;
 

@@ -2,6 +2,7 @@
 //! `get_*` answers NotFound. Panel and entry calls take the owner's id and treat another user's
 //! panel as not found.
 
+use crate::background::{JobRun, OutboxDraft, OutboxMessage, RouteStats, Timing};
 use crate::entry::{Entry, HistoryCursor};
 use crate::error::Result;
 use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
@@ -9,17 +10,22 @@ use crate::user::{Email, NewUser, PasswordHash, User, UserChanges, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+/// Makes the outbox messages that announce a row once its id is known.
+pub type Announce<T> = Box<dyn FnOnce(&T) -> Vec<OutboxDraft> + Send>;
+
 #[async_trait]
 pub trait UserRepository: Send + Sync + std::fmt::Debug {
-    /// Conflict when the email is taken (case-insensitively).
-    async fn create(&self, user: NewUser) -> Result<User>;
+    /// Conflict when the email is taken (case-insensitively). The messages `announce` makes
+    /// for the new user are written to the outbox in the same transaction.
+    async fn create(&self, user: NewUser, announce: Announce<User>) -> Result<User>;
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>>;
     async fn get_by_id(&self, id: UserId) -> Result<User>;
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>>;
     async fn list(&self) -> Result<Vec<User>>;
     async fn update(&self, id: UserId, changes: UserChanges) -> Result<User>;
-    /// Deletes the user with their panels, entries and tokens.
-    async fn delete(&self, id: UserId) -> Result<()>;
+    /// Deletes the user with their panels, entries and tokens; writes `outbox` in the same
+    /// transaction.
+    async fn delete(&self, id: UserId, outbox: Vec<OutboxDraft>) -> Result<()>;
     async fn record_login(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
     async fn record_activity(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
 }
@@ -82,24 +88,97 @@ pub trait TokenRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<()>;
     /// Ids of tokens revoked at or after `since` that have not expired by `now`.
     async fn revoked_since(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<String>>;
-    /// Stores a new reset token hash and invalidates the user's earlier ones, in one transaction.
+    /// Stores a new reset token hash, invalidates the user's earlier ones and writes `outbox`
+    /// (the mail with the link), in one transaction.
     async fn create_reset_token(
         &self,
         user_id: UserId,
         token_hash: &str,
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        outbox: Vec<OutboxDraft>,
     ) -> Result<()>;
     /// Invalidates every outstanding reset token of the user.
     async fn invalidate_reset_tokens(&self, user_id: UserId, at: DateTime<Utc>) -> Result<()>;
     /// In one transaction: consumes the user's valid, unexpired token with this hash, sets the
     /// new password hash, kills every access token issued before `now` and every other reset
-    /// token. `false` (and nothing changed) when no such token exists.
+    /// token, and writes `outbox`. `false` (and nothing changed) when no such token exists.
     async fn complete_password_reset(
         &self,
         user_id: UserId,
         token_hash: &str,
         new_password_hash: &PasswordHash,
         now: DateTime<Utc>,
+        outbox: Vec<OutboxDraft>,
     ) -> Result<bool>;
+}
+
+/// Must-deliver events waiting for the worker. Claims are leases taken by compare-and-set, so
+/// two workers never hold the same message at once.
+#[async_trait]
+pub trait OutboxRepository: Send + Sync + std::fmt::Debug {
+    /// Claims up to `limit` due messages for `runner` until `now + lease`.
+    async fn claim_due(
+        &self,
+        runner: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u64,
+    ) -> Result<Vec<OutboxMessage>>;
+    async fn mark_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+    /// Records a failed attempt: retried at `retry_at`, or parked when it is `None`.
+    async fn mark_failed(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// Pending and parked messages first, then the most recently delivered, up to `limit`.
+    async fn list(&self, limit: u64) -> Result<Vec<OutboxMessage>>;
+    /// Makes parked messages due again; answers how many.
+    async fn retry_parked(&self, now: DateTime<Utc>) -> Result<u64>;
+}
+
+/// The job schedule and its run records.
+#[async_trait]
+pub trait JobRepository: Send + Sync + std::fmt::Debug {
+    /// Makes sure the job has a schedule row (due at `first_run_at` when new).
+    async fn ensure(&self, job: &str, first_run_at: DateTime<Utc>) -> Result<()>;
+    /// Takes the job's due run for `runner` and moves its next run to `next_run_at`; `false`
+    /// when it is not due or another runner took it first.
+    async fn claim(
+        &self,
+        job: &str,
+        runner: &str,
+        now: DateTime<Utc>,
+        next_run_at: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn start_run(&self, job: &str, runner: &str, now: DateTime<Utc>) -> Result<i64>;
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        now: DateTime<Utc>,
+        ok: bool,
+        rows_affected: Option<u64>,
+        detail: Option<String>,
+    ) -> Result<()>;
+    async fn recent_runs(&self, job: Option<&str>, limit: u64) -> Result<Vec<JobRun>>;
+    /// Deletes revocations of tokens that have expired anyway and invalidates expired reset
+    /// tokens; answers the rows touched.
+    async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64>;
+}
+
+/// Route timings and statistics.
+#[async_trait]
+pub trait TimingRepository: Send + Sync + std::fmt::Debug {
+    async fn insert_batch(&self, timings: &[Timing]) -> Result<()>;
+    /// The route's latest `limit` readings (ms) with their times, newest first.
+    async fn recent(&self, method_path: &str, limit: u64) -> Result<Vec<(f64, DateTime<Utc>)>>;
+    async fn stats(&self, method_path: &str) -> Result<Option<RouteStats>>;
+    /// Inserts or replaces the route's statistics.
+    async fn save_stats(&self, stats: &RouteStats) -> Result<()>;
+    async fn all_stats(&self) -> Result<Vec<RouteStats>>;
+    /// Keeps the newest `keep_per_route` timings of each route; answers how many were deleted.
+    async fn prune(&self, keep_per_route: u64) -> Result<u64>;
 }

@@ -13,6 +13,7 @@ tokio::task_local! {
 #[derive(Clone)]
 pub struct EventBus {
     sender: async_channel::Sender<Emitted>,
+    outbox_nudge: Arc<tokio::sync::Notify>,
     dropped: Arc<AtomicU64>,
     clock: Arc<dyn Clock>,
 }
@@ -32,6 +33,7 @@ impl EventBus {
         let (sender, receiver) = async_channel::bounded(capacity.max(1));
         let bus = Self {
             sender,
+            outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             dropped: Arc::new(AtomicU64::new(0)),
             clock,
         };
@@ -61,6 +63,16 @@ impl EventBus {
                 "event emitted after shutdown; dropped"
             );
         }
+    }
+
+    /// Wakes the outbox relay after a change wrote outbox rows.
+    pub fn nudge_outbox(&self) {
+        self.outbox_nudge.notify_one();
+    }
+
+    /// What the outbox relay waits on.
+    pub fn outbox_nudge(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_nudge.clone()
     }
 
     /// How many telemetry events were dropped because the channel was full.

@@ -2,8 +2,8 @@
 
 use crate::event::{Emitted, Event};
 use crate::handlers::{
-    HandlerContext, handle_audit, handle_password_reset_requested, handle_user_active,
-    handle_user_created, handle_user_logged_in,
+    HandlerContext, handle_audit, handle_password_reset_requested, handle_route_timed,
+    handle_user_active, handle_user_created, handle_user_logged_in,
 };
 use ninepanels_domain::Result;
 use std::future::Future;
@@ -22,6 +22,7 @@ pub fn handlers_for(event: &Event) -> &'static [(&'static str, Handler)] {
         ],
         Event::UserLoggedIn { .. } => &[("handle_user_logged_in", handle_user_logged_in)],
         Event::UserActive { .. } => &[("handle_user_active", handle_user_active)],
+        Event::RouteTimed { .. } => &[("handle_route_timed", handle_route_timed)],
         Event::PasswordResetRequested { .. } => &[
             (
                 "handle_password_reset_requested",

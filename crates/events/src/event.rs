@@ -6,9 +6,10 @@ use ninepanels_domain::config::Secret;
 use ninepanels_domain::entry::EntryId;
 use ninepanels_domain::panel::PanelId;
 use ninepanels_domain::user::UserId;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     UserCreated {
         user_id: UserId,
@@ -62,6 +63,14 @@ pub enum Event {
         user_id: UserId,
         panel_id: PanelId,
     },
+    /// One request measured by the timing middleware.
+    RouteTimed {
+        method: String,
+        path: String,
+        method_path: String,
+        started_at: DateTime<Utc>,
+        diff_ms: f64,
+    },
 }
 
 impl Event {
@@ -81,13 +90,26 @@ impl Event {
             Event::PanelDeleted { .. } => "PanelDeleted",
             Event::EntryRecorded { .. } => "EntryRecorded",
             Event::HistoryCleared { .. } => "HistoryCleared",
+            Event::RouteTimed { .. } => "RouteTimed",
         }
     }
 
     /// Telemetry is best effort: dropped (and counted) when the channel is full, so a request
     /// never waits for it. Everything else waits for room.
     pub fn is_telemetry(&self) -> bool {
-        matches!(self, Event::UserActive { .. })
+        matches!(self, Event::UserActive { .. } | Event::RouteTimed { .. })
+    }
+
+    /// Must-deliver events (mail and audit) travel through the outbox, written in the same
+    /// transaction as their change, never through the channel alone.
+    pub fn is_must_deliver(&self) -> bool {
+        matches!(
+            self,
+            Event::UserCreated { .. }
+                | Event::PasswordResetRequested { .. }
+                | Event::PasswordResetCompleted { .. }
+                | Event::UserDeleted { .. }
+        )
     }
 }
 

@@ -2,31 +2,67 @@
 
 use crate::dispatcher::HandlerFuture;
 use crate::event::{Emitted, Event};
+use crate::timings::TimingBuffer;
 use chrono::{DateTime, Duration, Utc};
+use ninepanels_domain::clock::Clock;
+use ninepanels_domain::config::Background;
 use ninepanels_domain::mail::{Mail, Mailer};
-use ninepanels_domain::ports::UserRepository;
+use ninepanels_domain::ports::{JobRepository, OutboxRepository, TimingRepository, UserRepository};
 use ninepanels_domain::user::{Email, UserId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// What handlers may use.
+/// What handlers and jobs may use.
 #[derive(Debug)]
 pub struct HandlerContext {
     pub users: Arc<dyn UserRepository>,
     pub mailer: Arc<dyn Mailer>,
+    pub timings: Arc<dyn TimingRepository>,
+    pub outbox: Arc<dyn OutboxRepository>,
+    pub jobs: Arc<dyn JobRepository>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Background,
+    /// Who this process is, in outbox and job claims.
+    pub runner: String,
     /// Last `last_activity` write per user, so activity is written at most once a minute.
     last_activity_write: Mutex<HashMap<UserId, DateTime<Utc>>>,
+    pub timing_buffer: TimingBuffer,
 }
 
 /// Activity writes closer together than this are coalesced.
 pub const ACTIVITY_WRITE_INTERVAL: Duration = Duration::minutes(1);
 
+/// The repositories a context is built from.
+#[derive(Debug, Clone)]
+pub struct Repositories {
+    pub users: Arc<dyn UserRepository>,
+    pub timings: Arc<dyn TimingRepository>,
+    pub outbox: Arc<dyn OutboxRepository>,
+    pub jobs: Arc<dyn JobRepository>,
+}
+
 impl HandlerContext {
-    pub fn new(users: Arc<dyn UserRepository>, mailer: Arc<dyn Mailer>) -> Self {
+    pub fn new(
+        repos: Repositories,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        settings: Background,
+    ) -> Self {
         Self {
-            users,
+            users: repos.users,
             mailer,
+            timings: repos.timings,
+            outbox: repos.outbox,
+            jobs: repos.jobs,
+            clock,
+            settings,
+            runner: format!(
+                "{}-{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
             last_activity_write: Mutex::new(HashMap::new()),
+            timing_buffer: TimingBuffer::default(),
         }
     }
 
@@ -119,6 +155,38 @@ pub fn handle_user_active(ctx: Arc<HandlerContext>, emitted: Emitted) -> Handler
 pub fn handle_audit(_ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
     Box::pin(async move {
         tracing::info!(event = emitted.event.name(), event_id = %emitted.id, at = %emitted.at, details = ?emitted.event, "audit");
+        Ok(())
+    })
+}
+
+pub fn handle_route_timed(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
+    Box::pin(async move {
+        let Event::RouteTimed {
+            method,
+            path,
+            method_path,
+            started_at,
+            diff_ms,
+        } = emitted.event
+        else {
+            return Ok(());
+        };
+        let timing = ninepanels_domain::background::Timing {
+            method,
+            path,
+            method_path,
+            request_id: emitted.request_id,
+            event_id: Some(emitted.id.to_string()),
+            started_at,
+            stopped_at: emitted.at,
+            diff_ms,
+        };
+        if let Some(batch) = ctx
+            .timing_buffer
+            .push(timing, ctx.settings.timing_batch_size as usize)
+        {
+            crate::timings::persist_batch(&ctx, batch).await?;
+        }
         Ok(())
     })
 }

@@ -7,8 +7,11 @@ pub mod dispatcher;
 pub mod event;
 pub mod handlers;
 pub mod mailers;
+pub mod outbox;
+pub mod scheduler;
+pub mod timings;
 pub mod worker;
 
 pub use bus::{EventBus, REQUEST_ID};
 pub use event::{Emitted, Event};
-pub use handlers::HandlerContext;
+pub use handlers::{HandlerContext, Repositories};

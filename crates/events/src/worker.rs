@@ -9,16 +9,20 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
-/// Runs until the bus is closed and every queued event is handled.
+/// Runs until the bus is closed and every queued event is handled, then writes the timings
+/// still buffered.
 pub async fn run(receiver: async_channel::Receiver<Emitted>, ctx: Arc<HandlerContext>) {
     while let Ok(emitted) = receiver.recv().await {
         dispatch(&ctx, emitted).await;
     }
+    if let Err(e) = crate::timings::flush(&ctx).await {
+        tracing::warn!(kind = ?e.kind, context = %e.context_msg, "could not write the last timings");
+    }
     tracing::debug!("event worker drained and stopped");
 }
 
-/// Runs one event's handlers and waits for all of them.
-pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) {
+/// Runs one event's handlers and waits for all of them; true when every one succeeded.
+pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) -> bool {
     let span = tracing::info_span!(
         "event",
         request_id = emitted.request_id.as_deref().unwrap_or("-"),
@@ -31,8 +35,10 @@ pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) {
         let task = running.spawn(handler(ctx.clone(), emitted.clone()).instrument(span.clone()));
         names.insert(task.id(), *name);
     }
+    let mut all_ok = true;
     while let Some(outcome) = running.join_next_with_id().await {
         let _entered = span.enter();
+        all_ok &= matches!(outcome, Ok((_, Ok(()))));
         match outcome {
             Ok((_, Ok(()))) => {}
             Ok((id, Err(err))) => tracing::error!(
@@ -49,4 +55,5 @@ pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) {
             ),
         }
     }
+    all_ok
 }

@@ -2,13 +2,14 @@
 
 use async_trait::async_trait;
 use ninepanels_domain::clock::SystemClock;
+use ninepanels_domain::config::Background;
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::UserRepository;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_domain::{Error, Result};
-use ninepanels_events::{Event, EventBus, HandlerContext, worker};
-use ninepanels_persistence::SqlUsers;
+use ninepanels_events::{Event, EventBus, HandlerContext, Repositories, worker};
 use ninepanels_persistence::testing::TestDb;
+use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -30,16 +31,30 @@ async fn worker_survives(mailer: BrokenMailer) {
     let db = TestDb::sqlite().await;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUsers::new(db.db.clone()));
     let ada = users
-        .create(NewUser {
-            email: Email::parse("ada@example.org").unwrap(),
-            name: UserName::parse("Ada").unwrap(),
-            password_hash: PasswordHash::new("x"),
-            time_zone: TimeZone::parse("Europe/London").unwrap(),
-            is_admin: false,
-        })
+        .create(
+            NewUser {
+                email: Email::parse("ada@example.org").unwrap(),
+                name: UserName::parse("Ada").unwrap(),
+                password_hash: PasswordHash::new("x"),
+                time_zone: TimeZone::parse("Europe/London").unwrap(),
+                is_admin: false,
+            },
+            Box::new(|_| Vec::new()),
+        )
         .await
         .unwrap();
-    let ctx = Arc::new(HandlerContext::new(users.clone(), Arc::new(mailer)));
+    let repositories = Repositories {
+        users: users.clone(),
+        timings: Arc::new(SqlTimings::new(db.db.clone())),
+        outbox: Arc::new(SqlOutbox::new(db.db.clone())),
+        jobs: Arc::new(SqlJobs::new(db.db.clone())),
+    };
+    let ctx = Arc::new(HandlerContext::new(
+        repositories,
+        Arc::new(mailer),
+        Arc::new(SystemClock),
+        Background::default(),
+    ));
     let (bus, receiver) = EventBus::new(16, Arc::new(SystemClock));
     let running = tokio::spawn(worker::run(receiver, ctx));
 

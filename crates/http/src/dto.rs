@@ -1,6 +1,7 @@
 //! Response bodies (the `data` of the envelope), apart from domain types; conversions live here.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ninepanels_domain::background::RouteStats;
 use ninepanels_domain::entry::Entry;
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::user::{TimeZone, User};
@@ -137,4 +138,41 @@ pub struct StreaksOut {
     pub longest: u32,
     pub longest_start: Option<NaiveDate>,
     pub longest_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteStatsOut {
+    pub method_path: String,
+    pub method: String,
+    pub path: String,
+    pub avg: f64,
+    pub min: f64,
+    pub max: f64,
+    pub last: f64,
+    pub alert_threshold_ms: i32,
+    pub in_alert: bool,
+    pub alert_id: Option<String>,
+}
+
+impl From<RouteStats> for RouteStatsOut {
+    fn from(s: RouteStats) -> Self {
+        Self {
+            method_path: s.method_path,
+            method: s.method,
+            path: s.path,
+            avg: s.avg,
+            min: s.min,
+            max: s.max,
+            last: s.last,
+            alert_threshold_ms: s.alert_threshold_ms,
+            in_alert: s.in_alert,
+            alert_id: s.alert_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteTimingsOut {
+    pub readings: Vec<f64>,
+    pub timestamps: Vec<DateTime<Utc>>,
 }

@@ -1,15 +1,15 @@
 //! The router: every route, then the layers every request passes through.
 
 use crate::envelope::error_response;
-use crate::middleware::{
-    envelope::wrap_errors, request_id::X_REQUEST_ID, request_id::trace_request,
-};
+use crate::middleware::envelope::wrap_errors;
+use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
+use crate::middleware::timing::time_request;
 use crate::routes::{admin, auth, entries, meta, metrics, panels, users};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, patch, post};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -63,6 +63,9 @@ pub fn router(state: AppState) -> Router {
             get(metrics::get_streaks),
         )
         .route("/v5/admin/users", get(admin::list_users))
+        .route("/v5/admin/routes", get(admin::list_routes))
+        .route("/v5/admin/routes/timings", get(admin::list_route_timings))
+        .route_layer(from_fn_with_state(state.clone(), time_request))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,9 +8,13 @@ use crate::auth::tokens::TokenKeys;
 use chrono::Duration;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Config;
-use ninepanels_domain::ports::{EntryRepository, PanelRepository, TokenRepository, UserRepository};
+use ninepanels_domain::ports::{
+    EntryRepository, PanelRepository, TimingRepository, TokenRepository, UserRepository,
+};
 use ninepanels_events::EventBus;
-use ninepanels_persistence::{DatabaseConnection, SqlEntries, SqlPanels, SqlTokens, SqlUsers};
+use ninepanels_persistence::{
+    DatabaseConnection, SqlEntries, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
+};
 use std::sync::Arc;
 
 /// Everything sign-in and token checks need.
@@ -31,6 +35,7 @@ pub struct AppState {
     pub panels: Arc<dyn PanelRepository>,
     pub entries: Arc<dyn EntryRepository>,
     pub tokens: Arc<dyn TokenRepository>,
+    pub timings: Arc<dyn TimingRepository>,
     pub auth: Arc<Auth>,
     pub events: EventBus,
 }
@@ -57,6 +62,7 @@ impl AppState {
             panels: Arc::new(SqlPanels::new(db.clone())),
             entries: Arc::new(SqlEntries::new(db.clone())),
             tokens,
+            timings: Arc::new(SqlTimings::new(db.clone())),
             auth: Arc::new(auth),
             events,
             db,

@@ -5,16 +5,22 @@ pub mod connect;
 pub mod entities;
 pub mod entries;
 pub mod error;
+pub mod jobs;
+pub mod outbox;
 pub mod panels;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod timings;
 pub mod tokens;
 pub mod users;
 
 pub use connect::{connect, migrate, pending_migrations};
 pub use entries::SqlEntries;
+pub use jobs::SqlJobs;
+pub use outbox::SqlOutbox;
 pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
+pub use timings::SqlTimings;
 pub use tokens::SqlTokens;
 pub use users::SqlUsers;

@@ -4,9 +4,11 @@ use crate::entities::{
     blacklisted_access_tokens as revoked, password_reset_tokens as resets, users,
 };
 use crate::error::DbResultExt;
+use crate::outbox::write_drafts;
 use crate::time::to_db;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use ninepanels_domain::background::OutboxDraft;
 use ninepanels_domain::ports::TokenRepository;
 use ninepanels_domain::user::{PasswordHash, UserId};
 use ninepanels_domain::{ErrorKind, Result};
@@ -86,6 +88,7 @@ impl TokenRepository for SqlTokens {
         token_hash: &str,
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        outbox: Vec<OutboxDraft>,
     ) -> Result<()> {
         let txn = self.db.begin().await.or_db("starting transaction")?;
         invalidate_resets(&txn, user_id, issued_at).await?;
@@ -101,6 +104,7 @@ impl TokenRepository for SqlTokens {
         .insert(&txn)
         .await
         .or_db("storing reset token")?;
+        write_drafts(&txn, outbox).await?;
         txn.commit().await.or_db("committing reset token")
     }
 
@@ -114,6 +118,7 @@ impl TokenRepository for SqlTokens {
         token_hash: &str,
         new_password_hash: &PasswordHash,
         now: DateTime<Utc>,
+        outbox: Vec<OutboxDraft>,
     ) -> Result<bool> {
         let txn = self.db.begin().await.or_db("starting transaction")?;
         // The conditional update is the claim: of two concurrent uses, one sees no valid row.
@@ -141,6 +146,7 @@ impl TokenRepository for SqlTokens {
             .await
             .or_db("setting the new password")?;
         invalidate_resets(&txn, user_id, now).await?;
+        write_drafts(&txn, outbox).await?;
         txn.commit().await.or_db("committing password reset")?;
         Ok(true)
     }

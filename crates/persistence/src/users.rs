@@ -2,10 +2,12 @@
 
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
+use crate::outbox::write_drafts;
 use crate::time::{from_db, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ninepanels_domain::ports::UserRepository;
+use ninepanels_domain::background::OutboxDraft;
+use ninepanels_domain::ports::{Announce, UserRepository};
 use ninepanels_domain::user::{
     EMAIL_TAKEN, Email, NewUser, PasswordHash, TimeZone, User, UserChanges, UserId,
 };
@@ -47,7 +49,7 @@ fn not_found(id: UserId) -> Error {
 
 #[async_trait]
 impl UserRepository for SqlUsers {
-    async fn create(&self, user: NewUser) -> Result<User> {
+    async fn create(&self, user: NewUser, announce: Announce<User>) -> Result<User> {
         let model = users::ActiveModel {
             email: Set(Some(user.email.as_str().to_owned())),
             name: Set(Some(user.name.as_str().to_owned())),
@@ -56,13 +58,19 @@ impl UserRepository for SqlUsers {
             time_zone: Set(Some(user.time_zone.name().to_owned())),
             ..Default::default()
         };
-        match model.insert(&self.db).await.or_db("inserting user") {
-            Ok(m) => Ok(to_user(m)),
-            Err(e) if e.kind == ErrorKind::Conflict => Err(Error::conflict(EMAIL_TAKEN)
-                .with_context(e.context_msg)
-                .with_data("email", user.email)),
-            Err(e) => Err(e),
-        }
+        let txn = self.db.begin().await.or_db("starting transaction")?;
+        let created = match model.insert(&txn).await.or_db("inserting user") {
+            Ok(m) => to_user(m),
+            Err(e) if e.kind == ErrorKind::Conflict => {
+                return Err(Error::conflict(EMAIL_TAKEN)
+                    .with_context(e.context_msg)
+                    .with_data("email", user.email));
+            }
+            Err(e) => return Err(e),
+        };
+        write_drafts(&txn, announce(&created)).await?;
+        txn.commit().await.or_db("committing user")?;
+        Ok(created)
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>> {
@@ -133,7 +141,7 @@ impl UserRepository for SqlUsers {
         ))
     }
 
-    async fn delete(&self, id: UserId) -> Result<()> {
+    async fn delete(&self, id: UserId, outbox: Vec<OutboxDraft>) -> Result<()> {
         let txn = self.db.begin().await.or_db("starting transaction")?;
         let user_panels = Query::select()
             .column(panels::Column::Id)
@@ -165,6 +173,7 @@ impl UserRepository for SqlUsers {
         if deleted.rows_affected == 0 {
             return Err(not_found(id));
         }
+        write_drafts(&txn, outbox).await?;
         txn.commit().await.or_db("committing user deletion")
     }
 

@@ -3,8 +3,9 @@
 
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::Config;
-use ninepanels_events::{EventBus, HandlerContext};
+use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
 use ninepanels_http::AppState;
+use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,15 +31,16 @@ pub enum StartError {
     Serve(std::io::Error),
 }
 
-/// Events waiting for the worker before telemetry starts being dropped.
-const EVENT_CHANNEL_CAPACITY: usize = 1024;
+/// How often the outbox is read when nothing nudges it (another process may have written).
+const OUTBOX_POLL: Duration = Duration::from_secs(1);
 
 /// A connected, migrated server with its background tasks running, ready to serve.
 #[derive(Debug)]
 pub struct Server {
     pub state: AppState,
+    handlers: Arc<HandlerContext>,
     worker: JoinHandle<()>,
-    revocation_sync: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
 }
 
 impl Server {
@@ -64,26 +66,40 @@ impl Server {
         );
         let mailer = ninepanels_events::mailers::from_config(&config)
             .map_err(|e| StartError::Mailer(e.context_msg))?;
-        let (events, receiver) = EventBus::new(EVENT_CHANNEL_CAPACITY, clock.clone());
+        let (events, receiver) =
+            EventBus::new(config.background.event_channel_capacity, clock.clone());
         let revocation_sync_every = Duration::from_secs(config.revocation_sync_secs);
-        let state = AppState::new(config, db, clock, events);
-        let handlers = Arc::new(HandlerContext::new(state.users.clone(), mailer));
-        let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers));
+        let settings = config.background.clone();
+        let state = AppState::new(config, db.clone(), clock.clone(), events);
+        let repositories = Repositories {
+            users: state.users.clone(),
+            timings: state.timings.clone(),
+            outbox: Arc::new(SqlOutbox::new(db.clone())),
+            jobs: Arc::new(SqlJobs::new(db)),
+        };
+        let schedule = scheduler::schedule_from(&settings);
+        let handlers = Arc::new(HandlerContext::new(repositories, mailer, clock, settings));
+        let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));
         state
             .auth
             .revocations
             .sync()
             .await
             .map_err(|e| StartError::Database(e.context_msg))?;
-        let revocation_sync = state
-            .auth
-            .revocations
-            .clone()
-            .spawn_sync(revocation_sync_every);
+        let background = vec![
+            state
+                .auth
+                .revocations
+                .clone()
+                .spawn_sync(revocation_sync_every),
+            outbox::spawn_relay(handlers.clone(), state.events.outbox_nudge(), OUTBOX_POLL),
+            scheduler::spawn(handlers.clone(), schedule),
+        ];
         Ok(Self {
             state,
+            handlers,
             worker,
-            revocation_sync,
+            background,
         })
     }
 
@@ -104,8 +120,9 @@ impl Server {
     ) -> Result<(), StartError> {
         let Self {
             state,
+            handlers,
             worker,
-            revocation_sync,
+            background,
         } = self;
         let db = state.db.clone();
         let events = state.events.clone();
@@ -119,10 +136,15 @@ impl Server {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        revocation_sync.abort();
+        for task in &background {
+            task.abort();
+        }
         events.close();
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the event worker ended abnormally");
+        }
+        if let Err(e) = outbox::deliver_due(&handlers).await {
+            tracing::warn!(context = %e.context_msg, "outbox messages left for the next start");
         }
         db.close().await.ok();
         served.map_err(StartError::Serve)?;

@@ -3,3 +3,4 @@
 
 pub mod envelope;
 pub mod request_id;
+pub mod timing;

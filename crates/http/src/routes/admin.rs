@@ -1,11 +1,13 @@
 //! Administration routes (API.md section 8), for users with `is_admin`.
 
 use crate::auth::AdminUser;
-use crate::dto::UserOut;
+use crate::dto::{RouteStatsOut, RouteTimingsOut, UserOut};
 use crate::envelope::Data;
 use crate::error::ApiResult;
+use crate::params::QueryFields;
 use crate::state::AppState;
 use axum::extract::State;
+use ninepanels_domain::Error;
 
 /// `GET /v5/admin/users`: every user.
 pub async fn list_users(
@@ -17,4 +19,32 @@ pub async fn list_users(
     Ok(Data::new(
         users.iter().map(|u| UserOut::from_user(u, zone)).collect(),
     ))
+}
+
+/// `GET /v5/admin/routes`: each route's latest statistics.
+pub async fn list_routes(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+) -> ApiResult<Data<Vec<RouteStatsOut>>> {
+    let stats = state.timings.all_stats().await?;
+    Ok(Data::new(
+        stats.into_iter().map(RouteStatsOut::from).collect(),
+    ))
+}
+
+/// `GET /v5/admin/routes/timings?method_path=..&window_size=..`: readings newest first.
+pub async fn list_route_timings(
+    State(state): State<AppState>,
+    _admin: AdminUser,
+    query: QueryFields,
+) -> ApiResult<Data<RouteTimingsOut>> {
+    let method_path = query
+        .text("method_path")
+        .ok_or_else(|| Error::invalid("method_path: field required (e.g. GET_/v5/panels)"))?;
+    let window = query.number("window_size", 100, 1, 10_000)?;
+    let recent = state.timings.recent(method_path, window).await?;
+    Ok(Data::new(RouteTimingsOut {
+        readings: recent.iter().map(|(ms, _)| *ms).collect(),
+        timestamps: recent.iter().map(|(_, at)| *at).collect(),
+    }))
 }

@@ -15,7 +15,7 @@ use chrono::Duration;
 use ninepanels_domain::Error;
 use ninepanels_domain::config::Secret;
 use ninepanels_domain::user::{Email, Password, UserChanges};
-use ninepanels_events::Event;
+use ninepanels_events::{Event, outbox};
 use sha2::{Digest, Sha256};
 
 pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
@@ -134,25 +134,32 @@ pub async fn request_password_reset(
     };
     let now = state.clock.now();
     let expires_at = now + Duration::minutes(state.config.password_reset_expire_minutes);
-    state
-        .tokens
-        .create_reset_token(user.id, &hash_reset_token(&token), now, expires_at)
-        .await?;
     let link = format!(
         "{}/password_reset?email={}&password_reset_token={}",
         state.config.frontend_url,
         form_urlencoded::byte_serialize(user.email.as_str().as_bytes()).collect::<String>(),
         token
     );
-    state
-        .events
-        .emit(Event::PasswordResetRequested {
+    let mail = outbox::draft(
+        &Event::PasswordResetRequested {
             user_id: user.id,
             email: user.email.as_str().to_owned(),
             reset_link: Secret::new(link),
             expires_at,
-        })
-        .await;
+        },
+        now,
+    );
+    state
+        .tokens
+        .create_reset_token(
+            user.id,
+            &hash_reset_token(&token),
+            now,
+            expires_at,
+            vec![mail],
+        )
+        .await?;
+    state.events.nudge_outbox();
     Ok(Data::new(true))
 }
 
@@ -174,16 +181,20 @@ pub async fn reset_password(
     };
     let new_hash = state.auth.passwords.hash(&new_password).await?;
     let now = state.clock.now();
+    let audit = outbox::draft(&Event::PasswordResetCompleted { user_id: user.id }, now);
     let done = state
         .tokens
-        .complete_password_reset(user.id, &hash_reset_token(token.trim()), &new_hash, now)
+        .complete_password_reset(
+            user.id,
+            &hash_reset_token(token.trim()),
+            &new_hash,
+            now,
+            vec![audit],
+        )
         .await?;
     if !done {
         return Err(refused());
     }
-    state
-        .events
-        .emit(Event::PasswordResetCompleted { user_id: user.id })
-        .await;
+    state.events.nudge_outbox();
     Ok(Data::new(true))
 }

@@ -38,6 +38,10 @@ pub async fn get_healthz() -> Data<Health> {
 pub struct Readiness {
     pub database: &'static str,
     pub migrations: &'static str,
+    /// Events waiting for the worker.
+    pub events_queued: usize,
+    /// Telemetry events dropped because the channel was full, since start.
+    pub events_dropped: u64,
 }
 
 /// Ready when the database answers and every migration this binary knows is applied.
@@ -56,5 +60,7 @@ pub async fn get_readyz(State(state): State<AppState>) -> ApiResult<Data<Readine
     Ok(Data::new(Readiness {
         database: "ok",
         migrations: "current",
+        events_queued: state.events.queued(),
+        events_dropped: state.events.dropped(),
     }))
 }

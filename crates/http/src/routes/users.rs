@@ -8,8 +8,10 @@ use crate::forms::{FormFields, JsonBody};
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
+use ninepanels_domain::ports::Announce;
+use ninepanels_domain::user::User;
 use ninepanels_domain::user::{Email, NewUser, Password, TimeZone, UserChanges, UserName};
-use ninepanels_events::Event;
+use ninepanels_events::{Event, outbox};
 use serde::Deserialize;
 
 /// `POST /v5/users`: sign up. Any `Authorization` header is ignored.
@@ -25,24 +27,26 @@ pub async fn create_user(
         Some(zone) => TimeZone::parse(zone)?,
     };
     let password_hash = state.auth.passwords.hash(&password).await?;
-    let user = state
-        .users
-        .create(NewUser {
-            email,
-            name,
-            password_hash,
-            time_zone,
-            is_admin: false,
-        })
-        .await?;
-    state
-        .events
-        .emit(Event::UserCreated {
-            user_id: user.id,
-            email: user.email.as_str().to_owned(),
-            name: user.name.clone(),
-        })
-        .await;
+    let now = state.clock.now();
+    let welcome: Announce<User> = Box::new(move |user: &User| {
+        vec![outbox::draft(
+            &Event::UserCreated {
+                user_id: user.id,
+                email: user.email.as_str().to_owned(),
+                name: user.name.clone(),
+            },
+            now,
+        )]
+    });
+    let new_user = NewUser {
+        email,
+        name,
+        password_hash,
+        time_zone,
+        is_admin: false,
+    };
+    let user = state.users.create(new_user, welcome).await?;
+    state.events.nudge_outbox();
     Ok(Data::new(UserOut::from_user(
         &user,
         state.config.default_time_zone,
@@ -124,12 +128,13 @@ pub async fn delete_user(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> ApiResult<Data<Success>> {
-    state.users.delete(current.user.id).await?;
-    state
-        .events
-        .emit(Event::UserDeleted {
+    let audit = outbox::draft(
+        &Event::UserDeleted {
             user_id: current.user.id,
-        })
-        .await;
+        },
+        state.clock.now(),
+    );
+    state.users.delete(current.user.id, vec![audit]).await?;
+    state.events.nudge_outbox();
     Ok(Data::new(Success { success: true }))
 }

@@ -4,7 +4,7 @@ use ninepanels_persistence::testing::{TestDb, TestEngine};
 use ninepanels_persistence::{migrate, pending_migrations};
 use sea_orm::{ConnectionTrait, Statement};
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 10] = [
     "users",
     "panels",
     "entries",
@@ -12,6 +12,9 @@ const TABLES: [&str; 7] = [
     "blacklisted_access_tokens",
     "timings",
     "timing_stats",
+    "event_outbox",
+    "scheduled_jobs",
+    "job_runs",
 ];
 
 async fn table_names(db: &TestDb) -> Vec<String> {
@@ -73,7 +76,7 @@ async fn foreign_keys_cascade_deletes(db: &TestDb) {
 
 async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
     if let Some(db) = TestDb::new_unmigrated(engine).await {
-        assert_eq!(pending_migrations(&db.db).await.unwrap(), 3);
+        assert_eq!(pending_migrations(&db.db).await.unwrap(), 4);
         migrate(&db.db).await.unwrap();
         assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
     }

@@ -2,13 +2,18 @@
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use ninepanels_domain::panel::{NewPanel, Panel, PanelTitle, Position};
-use ninepanels_domain::ports::{PanelRepository, UserRepository};
+use ninepanels_domain::ports::{Announce, PanelRepository, UserRepository};
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, User, UserName};
 use ninepanels_persistence::testing::TestDb;
 use ninepanels_persistence::{SqlPanels, SqlUsers};
 
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+}
+
+/// No outbox message for a new user.
+pub fn no_announcement() -> Announce<User> {
+    Box::new(|_| Vec::new())
 }
 
 pub fn new_user(email: &str) -> NewUser {
@@ -23,7 +28,7 @@ pub fn new_user(email: &str) -> NewUser {
 
 pub async fn user(db: &TestDb, email: &str) -> User {
     SqlUsers::new(db.db.clone())
-        .create(new_user(email))
+        .create(new_user(email), no_announcement())
         .await
         .unwrap()
 }

@@ -56,11 +56,11 @@ async fn a_reset_token_works_once_for_its_user_before_expiry(db: &TestDb) {
     let t = at(2026, 5, 1, 12, 0);
     let expiry = t + Duration::minutes(15);
     tokens
-        .create_reset_token(ada.id, "hash-old", t, expiry)
+        .create_reset_token(ada.id, "hash-old", t, expiry, Vec::new())
         .await
         .unwrap();
     tokens
-        .create_reset_token(ada.id, "hash-new", t, expiry)
+        .create_reset_token(ada.id, "hash-new", t, expiry, Vec::new())
         .await
         .unwrap();
     let new_hash = PasswordHash::new("argon-new");
@@ -68,21 +68,21 @@ async fn a_reset_token_works_once_for_its_user_before_expiry(db: &TestDb) {
 
     assert!(
         !tokens
-            .complete_password_reset(ada.id, "hash-old", &new_hash, soon)
+            .complete_password_reset(ada.id, "hash-old", &new_hash, soon, Vec::new())
             .await
             .unwrap(),
         "a newer request invalidates older tokens"
     );
     assert!(
         !tokens
-            .complete_password_reset(eve.id, "hash-new", &new_hash, soon)
+            .complete_password_reset(eve.id, "hash-new", &new_hash, soon, Vec::new())
             .await
             .unwrap(),
         "another user's token"
     );
     assert!(
         !tokens
-            .complete_password_reset(ada.id, "hash-new", &new_hash, expiry)
+            .complete_password_reset(ada.id, "hash-new", &new_hash, expiry, Vec::new())
             .await
             .unwrap(),
         "expired"
@@ -95,7 +95,7 @@ async fn a_reset_token_works_once_for_its_user_before_expiry(db: &TestDb) {
 
     assert!(
         tokens
-            .complete_password_reset(ada.id, "hash-new", &new_hash, soon)
+            .complete_password_reset(ada.id, "hash-new", &new_hash, soon, Vec::new())
             .await
             .unwrap()
     );
@@ -104,7 +104,7 @@ async fn a_reset_token_works_once_for_its_user_before_expiry(db: &TestDb) {
     assert_eq!(after.tokens_valid_after, Some(soon));
     assert!(
         !tokens
-            .complete_password_reset(ada.id, "hash-new", &new_hash, soon)
+            .complete_password_reset(ada.id, "hash-new", &new_hash, soon, Vec::new())
             .await
             .unwrap(),
         "used"
@@ -116,7 +116,7 @@ async fn sign_in_invalidates_outstanding_reset_tokens(db: &TestDb) {
     let ada = user(db, "ada@example.org").await;
     let t = at(2026, 5, 1, 12, 0);
     tokens
-        .create_reset_token(ada.id, "h", t, t + Duration::minutes(15))
+        .create_reset_token(ada.id, "h", t, t + Duration::minutes(15), Vec::new())
         .await
         .unwrap();
     tokens
@@ -129,6 +129,7 @@ async fn sign_in_invalidates_outstanding_reset_tokens(db: &TestDb) {
             "h",
             &PasswordHash::new("x"),
             t + Duration::minutes(2),
+            Vec::new(),
         )
         .await
         .unwrap();

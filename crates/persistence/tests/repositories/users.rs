@@ -1,6 +1,6 @@
 //! The user repository on both engines.
 
-use crate::support::{at, new_user, panel, user};
+use crate::support::{at, new_user, no_announcement, panel, user};
 use ninepanels_domain::ErrorKind;
 use ninepanels_domain::ports::{EntryRepository, PanelRepository, UserRepository};
 use ninepanels_domain::user::{Email, TimeZone, UserChanges, UserName};
@@ -9,7 +9,10 @@ use ninepanels_persistence::{SqlEntries, SqlPanels, SqlUsers};
 
 async fn creates_and_finds_users_case_insensitively(db: &TestDb) {
     let users = SqlUsers::new(db.db.clone());
-    let created = users.create(new_user("Ada@Example.org")).await.unwrap();
+    let created = users
+        .create(new_user("Ada@Example.org"), no_announcement())
+        .await
+        .unwrap();
     assert_eq!(created.email.as_str(), "ada@example.org");
     assert_eq!(created.time_zone.unwrap().name(), "Europe/London");
     assert!(!created.is_admin);
@@ -37,8 +40,14 @@ async fn creates_and_finds_users_case_insensitively(db: &TestDb) {
 
 async fn a_taken_email_is_a_conflict_whatever_its_case(db: &TestDb) {
     let users = SqlUsers::new(db.db.clone());
-    users.create(new_user("ada@example.org")).await.unwrap();
-    let err = users.create(new_user("ADA@example.org")).await.unwrap_err();
+    users
+        .create(new_user("ada@example.org"), no_announcement())
+        .await
+        .unwrap();
+    let err = users
+        .create(new_user("ADA@example.org"), no_announcement())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Conflict);
     assert_eq!(err.detail, "Do you have an account already?");
     // The conflict in a table with mixed-case legacy rows is caught by the lower(email) index.
@@ -48,7 +57,10 @@ async fn a_taken_email_is_a_conflict_whatever_its_case(db: &TestDb) {
     )
     .await
     .unwrap();
-    let err = users.create(new_user("bob@example.org")).await.unwrap_err();
+    let err = users
+        .create(new_user("bob@example.org"), no_announcement())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Conflict);
     assert_eq!(users.list().await.unwrap().len(), 2);
 }
@@ -119,7 +131,7 @@ async fn deleting_a_user_takes_their_panels_and_entries_only(db: &TestDb) {
         .await
         .unwrap();
 
-    users.delete(ada.id).await.unwrap();
+    users.delete(ada.id, Vec::new()).await.unwrap();
     assert!(users.find_by_id(ada.id).await.unwrap().is_none());
     assert!(panels.list(ada.id).await.unwrap().is_empty());
     assert_eq!(panels.list(bob.id).await.unwrap().len(), 1);
@@ -133,7 +145,7 @@ async fn deleting_a_user_takes_their_panels_and_entries_only(db: &TestDb) {
             .is_empty()
     );
     assert_eq!(
-        users.delete(ada.id).await.unwrap_err().kind,
+        users.delete(ada.id, Vec::new()).await.unwrap_err().kind,
         ErrorKind::NotFound
     );
 }

@@ -1,0 +1,180 @@
+//! Scheduled jobs on ISO-8601 periods. Each due run is claimed in the database by one process
+//! only; each job runs in its own task (a slow or failing job never delays another) and every
+//! run is recorded with its start, end, outcome and rows affected.
+
+use crate::handlers::HandlerContext;
+use ninepanels_domain::Result;
+use ninepanels_domain::period::Period;
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+pub type JobFuture = Pin<Box<dyn Future<Output = Result<u64>> + Send>>;
+pub type JobFn = fn(Arc<HandlerContext>) -> JobFuture;
+
+/// A named job and what it does; it answers the rows it affected.
+#[derive(Clone, Copy)]
+pub struct Job {
+    pub name: &'static str,
+    pub run: JobFn,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+fn purge_expired_tokens(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move { ctx.jobs.purge_expired_tokens(ctx.clock.now()).await })
+}
+
+fn prune_timings(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move {
+        let keep = u64::from(ctx.settings.timing_window_size).max(1) * 10;
+        ctx.timings.prune(keep).await
+    })
+}
+
+fn retry_outbox(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move { crate::outbox::deliver_due(&ctx).await })
+}
+
+fn flush_timings(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move { crate::timings::flush(&ctx).await })
+}
+
+/// Every job this server knows; `JOBS` sets their periods.
+pub const JOBS: [Job; 4] = [
+    Job {
+        name: "purge_expired_tokens",
+        run: purge_expired_tokens,
+    },
+    Job {
+        name: "prune_timings",
+        run: prune_timings,
+    },
+    Job {
+        name: "retry_outbox",
+        run: retry_outbox,
+    },
+    Job {
+        name: "flush_timings",
+        run: flush_timings,
+    },
+];
+
+pub fn job_named(name: &str) -> Option<Job> {
+    JOBS.iter().copied().find(|j| j.name == name)
+}
+
+/// Runs the job now, recording the run; answers the rows it affected.
+pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
+    let run_id = ctx
+        .jobs
+        .start_run(job.name, &ctx.runner, ctx.clock.now())
+        .await?;
+    let outcome = tokio::spawn((job.run)(ctx.clone())).await;
+    let now = ctx.clock.now();
+    match outcome {
+        Ok(Ok(rows)) => {
+            ctx.jobs
+                .finish_run(run_id, now, true, Some(rows), None)
+                .await?;
+            tracing::info!(job = job.name, rows, "job finished");
+            Ok(rows)
+        }
+        Ok(Err(e)) => {
+            ctx.jobs
+                .finish_run(
+                    run_id,
+                    now,
+                    false,
+                    None,
+                    Some(format!("{}: {}", e.detail, e.context_msg)),
+                )
+                .await?;
+            tracing::error!(job = job.name, kind = ?e.kind, context = %e.context_msg, "job failed");
+            Err(e)
+        }
+        Err(join) => {
+            let detail = if join.is_panic() {
+                "the job panicked"
+            } else {
+                "the job was cancelled"
+            };
+            ctx.jobs
+                .finish_run(run_id, now, false, None, Some(detail.to_owned()))
+                .await?;
+            tracing::error!(job = job.name, detail, "job failed");
+            Err(ninepanels_domain::Error::internal(format!(
+                "{}: {detail}",
+                job.name
+            )))
+        }
+    }
+}
+
+/// Starts the schedule: every second, each due job not already running here is claimed and,
+/// when this process wins the claim, run in its own task.
+pub fn spawn(
+    ctx: Arc<HandlerContext>,
+    schedule: Vec<(Job, Period)>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for (job, _) in &schedule {
+            if let Err(e) = ctx.jobs.ensure(job.name, ctx.clock.now()).await {
+                tracing::warn!(job = job.name, context = %e.context_msg, "could not add the job to the schedule");
+            }
+        }
+        let running: Arc<Mutex<HashSet<&'static str>>> = Arc::default();
+        let mut ticker = tokio::time::interval(std::time::Duration::from_secs(1));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            for (job, period) in &schedule {
+                if running
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(job.name)
+                {
+                    continue;
+                }
+                let now = ctx.clock.now();
+                let next = now
+                    + chrono::Duration::from_std(period.duration())
+                        .unwrap_or(chrono::Duration::days(1));
+                match ctx.jobs.claim(job.name, &ctx.runner, now, next).await {
+                    Ok(true) => {
+                        running
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(job.name);
+                        let (ctx, running, job) = (ctx.clone(), running.clone(), *job);
+                        tokio::spawn(async move {
+                            let _ = run_now(&ctx, job).await;
+                            running
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .remove(job.name);
+                        });
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(job = job.name, context = %e.context_msg, "could not claim the job")
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The configured schedule: each known job with its period.
+pub fn schedule_from(settings: &ninepanels_domain::config::Background) -> Vec<(Job, Period)> {
+    settings
+        .jobs
+        .iter()
+        .filter_map(|(name, period)| job_named(name).map(|job| (job, *period)))
+        .collect()
+}

@@ -1,0 +1,171 @@
+//! Route timings: buffered per route, written in batches; after each batch the route's
+//! statistics over its last `TIMING_WINDOW_SIZE` timings are recomputed and stored, and an
+//! alert is raised once when the average passes the threshold and cleared when it recovers.
+
+use crate::handlers::HandlerContext;
+use ninepanels_domain::Result;
+use ninepanels_domain::background::{RouteStats, Timing};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Timings waiting to be written, per route.
+#[derive(Debug, Default)]
+pub struct TimingBuffer {
+    routes: Mutex<HashMap<String, Vec<Timing>>>,
+}
+
+impl TimingBuffer {
+    /// Adds a timing; hands back the route's batch once it holds `batch_size`.
+    pub fn push(&self, timing: Timing, batch_size: usize) -> Option<Vec<Timing>> {
+        let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        let buffer = routes.entry(timing.method_path.clone()).or_default();
+        buffer.push(timing);
+        (buffer.len() >= batch_size).then(|| std::mem::take(buffer))
+    }
+
+    /// Every buffered timing, by route.
+    pub fn drain(&self) -> Vec<Vec<Timing>> {
+        let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
+        routes
+            .drain()
+            .map(|(_, batch)| batch)
+            .filter(|b| !b.is_empty())
+            .collect()
+    }
+}
+
+/// Writes one route's batch, then refreshes that route's statistics and alert.
+pub async fn persist_batch(ctx: &HandlerContext, batch: Vec<Timing>) -> Result<()> {
+    let Some(sample) = batch.first().cloned() else {
+        return Ok(());
+    };
+    ctx.timings.insert_batch(&batch).await?;
+    let window = ctx
+        .timings
+        .recent(
+            &sample.method_path,
+            u64::from(ctx.settings.timing_window_size),
+        )
+        .await?;
+    let readings: Vec<f64> = window.iter().map(|(ms, _)| *ms).collect();
+    let previous = ctx.timings.stats(&sample.method_path).await?;
+    let threshold = ctx.settings.threshold_for(&sample.method_path);
+    let stats = compute_stats(&sample, &readings, threshold, previous.as_ref());
+    match (
+        previous.as_ref().is_some_and(|p| p.in_alert),
+        stats.in_alert,
+    ) {
+        (false, true) => tracing::warn!(
+            method_path = %stats.method_path,
+            avg_ms = stats.avg,
+            threshold_ms = threshold,
+            alert_id = stats.alert_id.as_deref().unwrap_or(""),
+            "route alert raised: average above threshold"
+        ),
+        (true, false) => tracing::info!(
+            method_path = %stats.method_path,
+            avg_ms = stats.avg,
+            threshold_ms = threshold,
+            "route alert cleared"
+        ),
+        _ => {}
+    }
+    ctx.timings.save_stats(&stats).await?;
+    tracing::debug!(method_path = %stats.method_path, written = batch.len(), "timings persisted");
+    Ok(())
+}
+
+/// Writes every buffered timing (the `flush_timings` job, and at shutdown); answers how many.
+pub async fn flush(ctx: &HandlerContext) -> Result<u64> {
+    let mut written = 0;
+    for batch in ctx.timing_buffer.drain() {
+        written += batch.len() as u64;
+        persist_batch(ctx, batch).await?;
+    }
+    Ok(written)
+}
+
+/// Statistics over `readings` (newest first), carrying the alert on from `previous`.
+pub fn compute_stats(
+    sample: &Timing,
+    readings: &[f64],
+    threshold_ms: u32,
+    previous: Option<&RouteStats>,
+) -> RouteStats {
+    let count = readings.len().max(1) as f64;
+    let avg = readings.iter().sum::<f64>() / count;
+    let in_alert = avg > f64::from(threshold_ms);
+    let was_in_alert = previous.is_some_and(|p| p.in_alert);
+    let alert_id = match (was_in_alert, in_alert) {
+        (true, true) => previous.and_then(|p| p.alert_id.clone()),
+        (false, true) => Some(uuid::Uuid::new_v4().to_string()),
+        _ => None,
+    };
+    RouteStats {
+        method_path: sample.method_path.clone(),
+        method: sample.method.clone(),
+        path: sample.path.clone(),
+        avg,
+        min: readings
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+            .min(f64::MAX),
+        max: readings.iter().copied().fold(0.0, f64::max),
+        last: readings.first().copied().unwrap_or_default(),
+        alert_threshold_ms: i32::try_from(threshold_ms).unwrap_or(i32::MAX),
+        in_alert,
+        alert_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn sample() -> Timing {
+        Timing {
+            method: "GET".into(),
+            path: "/v5/panels".into(),
+            method_path: "GET_/v5/panels".into(),
+            request_id: None,
+            event_id: None,
+            started_at: Utc::now(),
+            stopped_at: Utc::now(),
+            diff_ms: 1.0,
+        }
+    }
+
+    #[test]
+    fn statistics_and_alerts_raise_once_and_clear() {
+        let calm = compute_stats(&sample(), &[10.0, 20.0, 30.0], 100, None);
+        assert_eq!(
+            (calm.avg, calm.min, calm.max, calm.last),
+            (20.0, 10.0, 30.0, 10.0)
+        );
+        assert!(!calm.in_alert && calm.alert_id.is_none());
+        let raised = compute_stats(&sample(), &[300.0, 200.0], 100, Some(&calm));
+        assert!(raised.in_alert);
+        let id = raised.alert_id.clone().unwrap();
+        let still = compute_stats(&sample(), &[150.0, 200.0], 100, Some(&raised));
+        assert_eq!(
+            still.alert_id.as_deref(),
+            Some(id.as_str()),
+            "one alert while it lasts"
+        );
+        let cleared = compute_stats(&sample(), &[50.0, 60.0], 100, Some(&still));
+        assert!(!cleared.in_alert && cleared.alert_id.is_none());
+    }
+
+    #[test]
+    fn the_buffer_hands_back_full_batches_per_route() {
+        let buffer = TimingBuffer::default();
+        assert!(buffer.push(sample(), 2).is_none());
+        let mut other = sample();
+        other.method_path = "POST_/token".into();
+        assert!(buffer.push(other, 2).is_none());
+        assert_eq!(buffer.push(sample(), 2).unwrap().len(), 2);
+        assert_eq!(buffer.drain().len(), 1);
+    }
+}

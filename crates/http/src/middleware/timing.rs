@@ -1,0 +1,64 @@
+//! Measures every routed request and emits `RouteTimed` (telemetry: never blocks the request).
+
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use ninepanels_events::Event;
+use std::time::Instant;
+
+/// `GET` and `/v5/panels/12/entries` → `GET_/v5/panels/x/entries` (API.md section 8).
+pub fn method_path(method: &str, path: &str) -> String {
+    let normalised: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                "x"
+            } else {
+                segment
+            }
+        })
+        .collect();
+    format!("{method}_{}", normalised.join("/"))
+}
+
+pub async fn time_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let started_at = state.clock.now();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let diff_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let method_path = method_path(&method, &path);
+    let normalised_path = method_path[method.len() + 1..].to_owned();
+    state
+        .events
+        .emit(Event::RouteTimed {
+            method,
+            path: normalised_path,
+            method_path,
+            started_at,
+            diff_ms,
+        })
+        .await;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::method_path;
+
+    #[test]
+    fn digit_segments_become_x() {
+        assert_eq!(
+            method_path("GET", "/v5/panels/12/entries"),
+            "GET_/v5/panels/x/entries"
+        );
+        assert_eq!(method_path("POST", "/token"), "POST_/token");
+        assert_eq!(
+            method_path("GET", "/v5/metrics/panels/7/streaks"),
+            "GET_/v5/metrics/panels/x/streaks"
+        );
+        assert_eq!(method_path("GET", "/v5/panels/abc"), "GET_/v5/panels/abc");
+    }
+}
