@@ -1,0 +1,46 @@
+//! Shared fixtures: a handler context on a test database, and a mailer that counts.
+
+use async_trait::async_trait;
+use ninepanels_domain::clock::Clock;
+use ninepanels_domain::config::Background;
+use ninepanels_domain::mail::{Mail, Mailer};
+use ninepanels_domain::{Error, Result};
+use ninepanels_events::{HandlerContext, Repositories};
+use ninepanels_persistence::testing::TestDb;
+use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Records every mail; fails while `down` is set.
+#[derive(Debug, Default)]
+pub struct CountingMailer {
+    pub sent: Mutex<Vec<Mail>>,
+    pub down: AtomicBool,
+}
+
+#[async_trait]
+impl Mailer for CountingMailer {
+    async fn send(&self, mail: Mail) -> Result<()> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(Error::unavailable("the mail server is down"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        self.sent.lock().unwrap().push(mail);
+        Ok(())
+    }
+}
+
+pub fn context(
+    db: &TestDb,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    settings: Background,
+) -> Arc<HandlerContext> {
+    let repositories = Repositories {
+        users: Arc::new(SqlUsers::new(db.db.clone())),
+        timings: Arc::new(SqlTimings::new(db.db.clone())),
+        outbox: Arc::new(SqlOutbox::new(db.db.clone())),
+        jobs: Arc::new(SqlJobs::new(db.db.clone())),
+    };
+    Arc::new(HandlerContext::new(repositories, mailer, clock, settings))
+}
