@@ -20,7 +20,7 @@ impl Period {
             return Err(bad("it names no amount"));
         }
         let (date_part, time_part) = match rest.split_once('T') {
-            Some((_, t)) if t.is_empty() => return Err(bad("nothing follows T")),
+            Some((_, "")) => return Err(bad("nothing follows T")),
             Some((d, t)) => (d, Some(t)),
             None => (rest, None),
         };

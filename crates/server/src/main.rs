@@ -19,7 +19,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    logging::init(&config);
+    if let Err(e) = logging::init(&config) {
+        eprintln!("ninepanels: configuration error: {e}");
+        return ExitCode::FAILURE;
+    }
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }

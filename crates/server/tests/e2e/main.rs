@@ -1,6 +1,7 @@
 //! End-to-end tests: a real server on a loopback port, over HTTP, on SQLite and PostgreSQL.
 
 mod accounts;
+mod admin;
 mod days;
 mod entries;
 mod meta;

@@ -63,47 +63,221 @@ fn an_unreachable_database_stops_start_up_with_one_line() {
     assert_one_clear_line(&stderr, "cannot reach the database");
 }
 
-#[test]
-fn a_bare_start_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let child = Command::new(BINARY)
-        .current_dir(dir.path())
+/// The binary running in `dir` with only the given variables, ready to serve.
+struct Running {
+    child: std::process::Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+fn start_binary(dir: &std::path::Path, vars: &[(&str, &str)]) -> Running {
+    let port = free_port();
+    let mut child = Command::new(BINARY)
+        .current_dir(dir)
         .env_clear()
+        .envs(vars.iter().copied())
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let ready = loop {
+    let reply = loop {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             use std::io::{Read, Write};
-            stream
-                .write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
             let mut reply = String::new();
-            stream.read_to_string(&mut reply).unwrap();
-            break reply;
+            let asked =
+                stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            if asked.is_ok() && stream.read_to_string(&mut reply).is_ok() {
+                break reply;
+            }
         }
-        assert!(Instant::now() < deadline, "the server did not start");
+        if Instant::now() > deadline {
+            break String::new();
+        }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    if !reply.starts_with("HTTP/1.1 200") {
+        child.kill().ok();
+        let output = child.wait_with_output().unwrap();
+        panic!(
+            "the server did not become ready: {reply}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Running { child, port }
+}
+
+impl Running {
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn signal(&self, signal: &str) {
+        Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+    }
+
+    /// SIGTERM, then the exit status and what it printed.
+    fn stop(self) -> (bool, String) {
+        self.signal("-TERM");
+        let output = self.child.wait_with_output().unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+
+    /// SIGKILL: no shutdown at all, as in a crash.
+    fn kill(mut self) {
+        self.signal("-KILL");
+        self.child.wait().unwrap();
+    }
+}
+
+#[test]
+fn a_bare_start_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_binary(dir.path(), &[]);
     assert!(dir.path().join("ninepanels.db").exists());
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let log = String::from_utf8_lossy(&output.stdout);
+    let (ok, log) = running.stop();
+    assert!(ok);
     assert!(log.contains("JWT_SECRET is not set"), "{log}");
     assert!(log.contains("SIGTERM received"), "{log}");
     assert!(log.contains("stopped"), "{log}");
+}
+
+#[tokio::test]
+async fn json_and_debug_log_files_carry_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_binary(
+        dir.path(),
+        &[
+            ("LOG_JSON_FILE", "logs/ninepanels.json"),
+            ("LOG_DEBUG_FILE", "logs/debug.log"),
+        ],
+    );
+    let response = reqwest::Client::new()
+        .get(running.url("/nope"))
+        .header("X-Request-ID", "log-file-check-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let (ok, _) = running.stop();
+    assert!(ok);
+    let json = std::fs::read_to_string(dir.path().join("logs/ninepanels.json")).unwrap();
+    let line = json
+        .lines()
+        .find(|l| l.contains("log-file-check-1"))
+        .expect("the request's line in the JSON log");
+    let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(parsed["level"], "INFO");
+    assert_eq!(parsed["span"]["request_id"], "log-file-check-1");
+    let debug = std::fs::read_to_string(dir.path().join("logs/debug.log")).unwrap();
+    assert!(debug.contains("DEBUG"), "debug lines are kept");
+    let request_line = debug
+        .lines()
+        .find(|l| l.contains("log-file-check-1"))
+        .unwrap();
+    assert!(
+        request_line.contains("request_id.rs:"),
+        "file and line: {request_line}"
+    );
+    assert!(
+        request_line.contains("ninepanels_http::middleware::request_id"),
+        "target: {request_line}"
+    );
+}
+
+/// A crash between the commit of a sign-up and the delivery of its welcome mail: after the
+/// restart the mail is sent, exactly once.
+async fn a_mail_survives_a_crash_and_is_sent_once(engine: TestEngine) {
+    let Some(db) = ninepanels_persistence::testing::TestDb::new(engine).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the mail folder should be: every delivery fails until it is a folder.
+    std::fs::write(dir.path().join("mail"), b"not a folder").unwrap();
+    let vars = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("JWT_SECRET", "a-secret-for-the-crash-test-of-32-bytes"),
+        ("MAIL_DIR", "mail"),
+    ];
+    let first = start_binary(dir.path(), &vars);
+    let response = reqwest::Client::new()
+        .post(first.url("/v5/users"))
+        .form(&[
+            ("email", "crash@example.org"),
+            ("name", "Crash"),
+            ("password", "a fine password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let outbox = ninepanels_persistence::SqlOutbox::new(db.db.clone());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        use ninepanels_domain::ports::OutboxRepository;
+        let rows = outbox.list(10).await.unwrap();
+        if rows
+            .iter()
+            .any(|r| r.kind == "UserCreated" && r.last_error.is_some())
+        {
+            assert!(rows.iter().all(|r| r.delivered_at.is_none()));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no delivery was attempted: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    first.kill();
+
+    std::fs::remove_file(dir.path().join("mail")).unwrap();
+    std::fs::create_dir(dir.path().join("mail")).unwrap();
+    let second = start_binary(dir.path(), &vars);
+    let welcome_count = || {
+        std::fs::read_dir(dir.path().join("mail"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                std::fs::read_to_string(e.path())
+                    .unwrap()
+                    .contains("Subject: Welcome to Nine Panels")
+            })
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while welcome_count() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the mail was never sent after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (ok, _) = second.stop();
+    assert!(ok);
+    assert_eq!(welcome_count(), 1, "sent exactly once");
+}
+
+#[tokio::test]
+async fn a_mail_survives_a_crash_on_sqlite() {
+    a_mail_survives_a_crash_and_is_sent_once(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_mail_survives_a_crash_on_postgres() {
+    a_mail_survives_a_crash_and_is_sent_once(TestEngine::Postgres).await;
 }
 
 /// Readiness turns 503 while the database is gone and recovers by itself when it is back.

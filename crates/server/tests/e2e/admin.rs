@@ -1,0 +1,104 @@
+//! The admin performance views over HTTP: route statistics and timings from real requests.
+
+use crate::support::{TestServer, error_message};
+use ninepanels_domain::ports::UserRepository;
+use ninepanels_domain::user::UserChanges;
+use ninepanels_persistence::SqlUsers;
+use ninepanels_persistence::testing::TestEngine;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+async fn admin(server: &TestServer) -> String {
+    let (id, token) = server.new_account("root@example.org").await;
+    SqlUsers::new(server.db.db.clone())
+        .update(
+            id as i32,
+            UserChanges {
+                is_admin: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    token
+}
+
+async fn route_views_show_what_was_measured(engine: TestEngine) {
+    let Some(server) = TestServer::start_with(engine, |c| {
+        c.background.timing_batch_size = 1;
+        c.background.alert_thresholds = vec![("GET_/v5/panels/x/entries".into(), 100_000)];
+    })
+    .await
+    else {
+        return;
+    };
+    let token = admin(&server).await;
+    let panel = server.create_panel(&token, "read").await["id"]
+        .as_i64()
+        .unwrap();
+    for _ in 0..3 {
+        let (status, _) = server
+            .get_as(&format!("/v5/panels/{panel}/entries"), &token)
+            .await;
+        assert_eq!(status, 200);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let entries_route = loop {
+        let (status, body) = server.get_as("/v5/admin/routes", &token).await;
+        assert_eq!(status, 200, "{body}");
+        let found = body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["method_path"] == "GET_/v5/panels/x/entries"
+                    && r["last"].as_f64().unwrap_or(0.0) > 0.0
+            })
+            .cloned();
+        let (_, timings) = server
+            .get_as(
+                "/v5/admin/routes/timings?method_path=GET_/v5/panels/x/entries&window_size=100",
+                &token,
+            )
+            .await;
+        if let Some(route) = found
+            && timings["data"]["readings"].as_array().unwrap().len() == 3
+        {
+            assert_eq!(timings["data"]["timestamps"].as_array().unwrap().len(), 3);
+            break route;
+        }
+        assert!(Instant::now() < deadline, "timings never arrived: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(entries_route["method"], "GET");
+    assert_eq!(entries_route["path"], "/v5/panels/x/entries");
+    assert_eq!(entries_route["alert_threshold_ms"], 100_000);
+    assert_eq!(entries_route["in_alert"], false);
+    assert_eq!(entries_route["alert_id"], Value::Null);
+    for key in ["avg", "min", "max", "last"] {
+        assert!(
+            entries_route[key].as_f64().unwrap() > 0.0,
+            "{key}: {entries_route}"
+        );
+    }
+    let (status, body) = server.get_as("/v5/admin/routes/timings", &token).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        error_message(&body, 422),
+        "method_path: field required (e.g. GET_/v5/panels)"
+    );
+    let (_, plain) = server.new_account("plain@example.org").await;
+    let (status, _) = server.get_as("/v5/admin/routes", &plain).await;
+    assert_eq!(status, 403);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn route_views_on_sqlite() {
+    route_views_show_what_was_measured(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn route_views_on_postgres() {
+    route_views_show_what_was_measured(TestEngine::Postgres).await;
+}
