@@ -7,6 +7,7 @@ mod m20261124_000001_baseline_tables;
 mod m20261124_000002_time_zones_and_indexes;
 mod m20261124_000003_account_security;
 mod m20261124_000004_outbox_and_jobs;
+mod m20261124_000005_ops_log;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_time_zones_and_indexes::Migration),
             Box::new(m20261124_000003_account_security::Migration),
             Box::new(m20261124_000004_outbox_and_jobs::Migration),
+            Box::new(m20261124_000005_ops_log::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ pub mod entry;
 pub mod error;
 pub mod mail;
 pub mod panel;
+pub mod password;
 pub mod period;
 pub mod ports;
 pub mod user;

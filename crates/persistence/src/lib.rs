@@ -1,6 +1,7 @@
 //! Nine Panels storage: sea-orm entities and the repository implementations, on SQLite and PostgreSQL.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod connect;
 pub mod entities;
 pub mod entries;
@@ -13,6 +14,7 @@ pub mod testing;
 pub mod time;
 pub mod timings;
 pub mod tokens;
+pub mod transfer;
 pub mod users;
 
 pub use connect::{connect, migrate, pending_migrations};

@@ -1,22 +1,11 @@
-//! Password hashing with Argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane), verification of
-//! Argon2 and legacy bcrypt (`$2b$`) hashes, all on blocking threads and at most a few at a time
-//! so sign-ins neither stall other requests nor pile up memory.
+//! Password hashing and verification (`ninepanels_domain::password`) on blocking threads, at most
+//! a few at a time, so sign-ins neither stall other requests nor pile up memory.
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash as PhcHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use ninepanels_domain::password::{self, Verified};
 use ninepanels_domain::user::{Password, PasswordHash};
 use ninepanels_domain::{Error, Result};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
-
-/// The outcome of checking a password against a stored hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verified {
-    pub matches: bool,
-    /// The hash is in an old form (bcrypt) and should be replaced by an Argon2id one.
-    pub needs_rehash: bool,
-}
 
 #[derive(Debug, Clone)]
 pub struct Passwords {
@@ -29,36 +18,12 @@ impl Default for Passwords {
     }
 }
 
-fn is_bcrypt(hash: &str) -> bool {
-    ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
-}
-
 fn hash_blocking(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("argon2 hashing failed: {e}")))
+    password::hash(password)
 }
 
 fn verify_blocking(password: &str, stored: &str) -> Verified {
-    if is_bcrypt(stored) {
-        let matches = bcrypt::verify(password, stored).unwrap_or(false);
-        return Verified {
-            matches,
-            needs_rehash: matches,
-        };
-    }
-    let matches = PhcHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    Verified {
-        matches,
-        needs_rehash: false,
-    }
+    password::verify(password, stored)
 }
 
 /// A hash nobody's password matches, verified against when the email is unknown so that the

@@ -4,7 +4,7 @@ use ninepanels_persistence::testing::{TestDb, TestEngine};
 use ninepanels_persistence::{migrate, pending_migrations};
 use sea_orm::{ConnectionTrait, Statement};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "users",
     "panels",
     "entries",
@@ -15,6 +15,7 @@ const TABLES: [&str; 10] = [
     "event_outbox",
     "scheduled_jobs",
     "job_runs",
+    "ops_log",
 ];
 
 async fn table_names(db: &TestDb) -> Vec<String> {
@@ -76,7 +77,7 @@ async fn foreign_keys_cascade_deletes(db: &TestDb) {
 
 async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
     if let Some(db) = TestDb::new_unmigrated(engine).await {
-        assert_eq!(pending_migrations(&db.db).await.unwrap(), 4);
+        assert_eq!(pending_migrations(&db.db).await.unwrap(), 5);
         migrate(&db.db).await.unwrap();
         assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
     }

@@ -1,0 +1,368 @@
+//! Moving an installation's data: an engine-neutral JSON-lines export, and an import that is
+//! validated in full before anything is written (`append` keeps what is there, `replace` swaps
+//! everything in one transaction: all or nothing).
+
+use crate::entities::{blacklisted_access_tokens, entries, panels, password_reset_tokens, users};
+use crate::error::DbResultExt;
+use ninepanels_domain::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryOrder, Statement, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+
+/// The first line of every export.
+pub const HEADER: &str = r#"{"format":"ninepanels-export","version":1}"#;
+
+/// One row of one table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "table", content = "row", rename_all = "snake_case")]
+pub enum Record {
+    Users(users::Model),
+    Panels(panels::Model),
+    Entries(entries::Model),
+    PasswordResetTokens(password_reset_tokens::Model),
+    BlacklistedAccessTokens(blacklisted_access_tokens::Model),
+}
+
+/// How an import treats what is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Adds the rows; refused when an id is already taken.
+    Append,
+    /// Deletes every row of these tables first, in the same transaction.
+    Replace,
+}
+
+/// Rows per table, in the order they are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub users: usize,
+    pub panels: usize,
+    pub entries: usize,
+    pub password_reset_tokens: usize,
+    pub blacklisted_access_tokens: usize,
+}
+
+impl Counts {
+    fn of(records: &[Record]) -> Self {
+        let mut c = Counts::default();
+        for r in records {
+            match r {
+                Record::Users(_) => c.users += 1,
+                Record::Panels(_) => c.panels += 1,
+                Record::Entries(_) => c.entries += 1,
+                Record::PasswordResetTokens(_) => c.password_reset_tokens += 1,
+                Record::BlacklistedAccessTokens(_) => c.blacklisted_access_tokens += 1,
+            }
+        }
+        c
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "users {}, panels {}, entries {}, password_reset_tokens {}, blacklisted_access_tokens {}",
+            self.users,
+            self.panels,
+            self.entries,
+            self.password_reset_tokens,
+            self.blacklisted_access_tokens
+        )
+    }
+}
+
+/// Every row of the exported tables, parents before children, by id.
+pub async fn read_all(db: &DatabaseConnection) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    out.extend(
+        users::Entity::find()
+            .order_by_asc(users::Column::Id)
+            .all(db)
+            .await
+            .or_db("exporting users")?
+            .into_iter()
+            .map(Record::Users),
+    );
+    out.extend(
+        panels::Entity::find()
+            .order_by_asc(panels::Column::Id)
+            .all(db)
+            .await
+            .or_db("exporting panels")?
+            .into_iter()
+            .map(Record::Panels),
+    );
+    out.extend(
+        entries::Entity::find()
+            .order_by_asc(entries::Column::Id)
+            .all(db)
+            .await
+            .or_db("exporting entries")?
+            .into_iter()
+            .map(Record::Entries),
+    );
+    out.extend(
+        password_reset_tokens::Entity::find()
+            .order_by_asc(password_reset_tokens::Column::Id)
+            .all(db)
+            .await
+            .or_db("exporting reset tokens")?
+            .into_iter()
+            .map(Record::PasswordResetTokens),
+    );
+    out.extend(
+        blacklisted_access_tokens::Entity::find()
+            .order_by_asc(blacklisted_access_tokens::Column::Id)
+            .all(db)
+            .await
+            .or_db("exporting revoked tokens")?
+            .into_iter()
+            .map(Record::BlacklistedAccessTokens),
+    );
+    Ok(out)
+}
+
+/// Writes the export: the header line, then one record per line.
+pub async fn export(db: &DatabaseConnection, out: &mut impl Write) -> Result<Counts> {
+    let records = read_all(db).await?;
+    let io = |e: std::io::Error| Error::internal(format!("writing the export: {e}"));
+    writeln!(out, "{HEADER}").map_err(io)?;
+    for record in &records {
+        let line = serde_json::to_string(record)
+            .map_err(|e| Error::internal(format!("serialising a row: {e}")))?;
+        writeln!(out, "{line}").map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    Ok(Counts::of(&records))
+}
+
+/// Reads an export, refusing it whole at the first bad line (named by its number).
+pub fn parse(input: impl BufRead) -> Result<Vec<Record>> {
+    let mut lines = input.lines().enumerate();
+    match lines.next() {
+        Some((_, Ok(first))) if first.trim() == HEADER => {}
+        _ => {
+            return Err(Error::invalid(format!(
+                "line 1: not a Nine Panels export (expected {HEADER})"
+            )));
+        }
+    }
+    let mut records = Vec::new();
+    for (index, line) in lines {
+        let line =
+            line.map_err(|e| Error::invalid(format!("line {}: cannot be read: {e}", index + 1)))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_str(&line)
+            .map_err(|e| Error::invalid(format!("line {}: {e}", index + 1)))?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// Ids already stored, per table, for append checks.
+async fn stored_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    table: &str,
+) -> Result<HashSet<i64>> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT id FROM {table}"),
+        ))
+        .await
+        .or_db("reading stored ids")?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            r.try_get::<i64>("", "id")
+                .ok()
+                .or_else(|| r.try_get::<i32>("", "id").ok().map(i64::from))
+        })
+        .collect())
+}
+
+/// Checks ids are unique (and free, when appending), emails unique and every reference points
+/// at a row that will exist.
+pub async fn validate(db: &DatabaseConnection, records: &[Record], mode: ImportMode) -> Result<()> {
+    let (mut user_ids, mut panel_ids) = (HashSet::new(), HashSet::new());
+    let (mut entry_ids, mut reset_ids, mut revoked_ids) =
+        (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut emails = HashSet::new();
+    let (mut stored_users, mut stored_panels) = (HashSet::new(), HashSet::new());
+    let mut stored = [
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+    ];
+    if mode == ImportMode::Append {
+        stored = [
+            stored_ids::<users::Entity>(db, "users").await?,
+            stored_ids::<panels::Entity>(db, "panels").await?,
+            stored_ids::<entries::Entity>(db, "entries").await?,
+            stored_ids::<password_reset_tokens::Entity>(db, "password_reset_tokens").await?,
+            stored_ids::<blacklisted_access_tokens::Entity>(db, "blacklisted_access_tokens")
+                .await?,
+        ];
+        stored_users = stored[0].clone();
+        stored_panels = stored[1].clone();
+        for u in users::Entity::find()
+            .all(db)
+            .await
+            .or_db("reading stored emails")?
+        {
+            if let Some(e) = u.email {
+                emails.insert(e.to_lowercase());
+            }
+        }
+    }
+    let taken = |table: &str, id: i64| {
+        Error::invalid(format!(
+            "{table} id {id} appears twice or is already stored; nothing was imported"
+        ))
+    };
+    for r in records {
+        match r {
+            Record::Users(u) => {
+                if stored[0].contains(&i64::from(u.id)) || !user_ids.insert(i64::from(u.id)) {
+                    return Err(taken("users", u.id.into()));
+                }
+                if let Some(email) = &u.email
+                    && !emails.insert(email.to_lowercase())
+                {
+                    return Err(Error::invalid(format!(
+                        "users: the email {email} appears twice; nothing was imported"
+                    )));
+                }
+            }
+            Record::Panels(p) => {
+                if stored[1].contains(&i64::from(p.id)) || !panel_ids.insert(i64::from(p.id)) {
+                    return Err(taken("panels", p.id.into()));
+                }
+            }
+            Record::Entries(e) => {
+                if stored[2].contains(&i64::from(e.id)) || !entry_ids.insert(i64::from(e.id)) {
+                    return Err(taken("entries", e.id.into()));
+                }
+            }
+            Record::PasswordResetTokens(t) => {
+                if stored[3].contains(&i64::from(t.id)) || !reset_ids.insert(i64::from(t.id)) {
+                    return Err(taken("password_reset_tokens", t.id.into()));
+                }
+            }
+            Record::BlacklistedAccessTokens(t) => {
+                if stored[4].contains(&i64::from(t.id)) || !revoked_ids.insert(i64::from(t.id)) {
+                    return Err(taken("blacklisted_access_tokens", t.id.into()));
+                }
+            }
+        }
+    }
+    let user_exists = |id: Option<i32>| {
+        id.is_none_or(|id| {
+            user_ids.contains(&i64::from(id)) || stored_users.contains(&i64::from(id))
+        })
+    };
+    let panel_exists = |id: Option<i32>| {
+        id.is_none_or(|id| {
+            panel_ids.contains(&i64::from(id)) || stored_panels.contains(&i64::from(id))
+        })
+    };
+    for r in records {
+        let dangling = match r {
+            Record::Panels(p) if !user_exists(p.user_id) => {
+                Some(format!("panel {} belongs to user {:?}", p.id, p.user_id))
+            }
+            Record::Entries(e) if !panel_exists(e.panel_id) => {
+                Some(format!("entry {} belongs to panel {:?}", e.id, e.panel_id))
+            }
+            Record::PasswordResetTokens(t) if !user_exists(t.user_id) => Some(format!(
+                "reset token {} belongs to user {:?}",
+                t.id, t.user_id
+            )),
+            _ => None,
+        };
+        if let Some(what) = dangling {
+            return Err(Error::invalid(format!(
+                "{what}, which is neither in the file nor stored; nothing was imported"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The tables an import writes, children first (the order deletes go in).
+const TABLES_CHILDREN_FIRST: [&str; 5] = [
+    "entries",
+    "password_reset_tokens",
+    "panels",
+    "blacklisted_access_tokens",
+    "users",
+];
+
+async fn insert_chunks<A>(txn: &impl ConnectionTrait, rows: Vec<A>, what: &str) -> Result<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(500).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec(txn)
+            .await
+            .or_db(what)?;
+    }
+    Ok(())
+}
+
+/// Validates, then writes every record in one transaction; answers what was written.
+pub async fn import(
+    db: &DatabaseConnection,
+    records: Vec<Record>,
+    mode: ImportMode,
+) -> Result<Counts> {
+    validate(db, &records, mode).await?;
+    let counts = Counts::of(&records);
+    let txn = db.begin().await.or_db("starting the import")?;
+    if mode == ImportMode::Replace {
+        for table in TABLES_CHILDREN_FIRST {
+            txn.execute_unprepared(&format!("DELETE FROM {table}"))
+                .await
+                .or_db("emptying a table")?;
+        }
+    }
+    let (mut u, mut p, mut e, mut r, mut b) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for record in records {
+        match record {
+            Record::Users(m) => u.push(m.into_active_model().reset_all()),
+            Record::Panels(m) => p.push(m.into_active_model().reset_all()),
+            Record::Entries(m) => e.push(m.into_active_model().reset_all()),
+            Record::PasswordResetTokens(m) => r.push(m.into_active_model().reset_all()),
+            Record::BlacklistedAccessTokens(m) => b.push(m.into_active_model().reset_all()),
+        }
+    }
+    insert_chunks(&txn, u, "importing users").await?;
+    insert_chunks(&txn, p, "importing panels").await?;
+    insert_chunks(&txn, e, "importing entries").await?;
+    insert_chunks(&txn, r, "importing reset tokens").await?;
+    insert_chunks(&txn, b, "importing revoked tokens").await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        for table in TABLES_CHILDREN_FIRST {
+            txn.execute_unprepared(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))
+            .await
+            .or_db("moving id sequences past the imported rows")?;
+        }
+    }
+    txn.commit().await.or_db("committing the import")?;
+    Ok(counts)
+}
