@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli).await {
+    match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ninepanels-ops: error: {e}");
+            eprintln!("ninepanels-ops: {e}");
             ExitCode::FAILURE
         }
     }

@@ -116,14 +116,15 @@ pub async fn user_summaries(db: &DatabaseConnection) -> Result<Vec<UserSummary>>
         .collect())
 }
 
-/// Drops every table, the migration record included: the database is empty afterwards.
+/// Drops every table, the migration record included, but the ops log (which keeps the record
+/// of this): no data is left afterwards.
 pub async fn drop_everything(db: &DatabaseConnection) -> Result<()> {
     let cascade = if db.get_database_backend() == DatabaseBackend::Postgres {
         " CASCADE"
     } else {
         ""
     };
-    for table in ALL_TABLES {
+    for table in ALL_TABLES.iter().filter(|t| **t != "ops_log") {
         db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}{cascade}"))
             .await
             .or_db("dropping a table")?;

@@ -166,11 +166,30 @@ pub fn parse(input: impl BufRead) -> Result<Vec<Record>> {
     Ok(records)
 }
 
-/// Ids already stored, per table, for append checks.
-async fn stored_ids<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    table: &str,
-) -> Result<HashSet<i64>> {
+/// The exported tables, in the order of [`Record`]'s variants.
+const TABLES: [&str; 5] = [
+    "users",
+    "panels",
+    "entries",
+    "password_reset_tokens",
+    "blacklisted_access_tokens",
+];
+
+impl Record {
+    /// The record's table (an index into `TABLES`) and id.
+    fn key(&self) -> (usize, i64) {
+        match self {
+            Record::Users(m) => (0, m.id.into()),
+            Record::Panels(m) => (1, m.id.into()),
+            Record::Entries(m) => (2, m.id.into()),
+            Record::PasswordResetTokens(m) => (3, m.id.into()),
+            Record::BlacklistedAccessTokens(m) => (4, m.id.into()),
+        }
+    }
+}
+
+/// Ids already stored in a table, for append checks.
+async fn stored_ids(db: &impl ConnectionTrait, table: &str) -> Result<HashSet<i64>> {
     let rows = db
         .query_all_raw(Statement::from_string(
             db.get_database_backend(),
@@ -191,99 +210,48 @@ async fn stored_ids<E: EntityTrait>(
 /// Checks ids are unique (and free, when appending), emails unique and every reference points
 /// at a row that will exist.
 pub async fn validate(db: &DatabaseConnection, records: &[Record], mode: ImportMode) -> Result<()> {
-    let (mut user_ids, mut panel_ids) = (HashSet::new(), HashSet::new());
-    let (mut entry_ids, mut reset_ids, mut revoked_ids) =
-        (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut ids: [HashSet<i64>; 5] = Default::default();
     let mut emails = HashSet::new();
-    let (mut stored_users, mut stored_panels) = (HashSet::new(), HashSet::new());
-    let mut stored = [
-        HashSet::new(),
-        HashSet::new(),
-        HashSet::new(),
-        HashSet::new(),
-        HashSet::new(),
-    ];
     if mode == ImportMode::Append {
-        stored = [
-            stored_ids::<users::Entity>(db, "users").await?,
-            stored_ids::<panels::Entity>(db, "panels").await?,
-            stored_ids::<entries::Entity>(db, "entries").await?,
-            stored_ids::<password_reset_tokens::Entity>(db, "password_reset_tokens").await?,
-            stored_ids::<blacklisted_access_tokens::Entity>(db, "blacklisted_access_tokens")
-                .await?,
-        ];
-        stored_users = stored[0].clone();
-        stored_panels = stored[1].clone();
+        for (slot, table) in TABLES.iter().enumerate() {
+            ids[slot] = stored_ids(db, table).await?;
+        }
         for u in users::Entity::find()
             .all(db)
             .await
             .or_db("reading stored emails")?
         {
-            if let Some(e) = u.email {
-                emails.insert(e.to_lowercase());
-            }
+            emails.extend(u.email.map(|e| e.to_lowercase()));
         }
     }
-    let taken = |table: &str, id: i64| {
-        Error::invalid(format!(
-            "{table} id {id} appears twice or is already stored; nothing was imported"
-        ))
-    };
-    for r in records {
-        match r {
-            Record::Users(u) => {
-                if stored[0].contains(&i64::from(u.id)) || !user_ids.insert(i64::from(u.id)) {
-                    return Err(taken("users", u.id.into()));
-                }
-                if let Some(email) = &u.email
-                    && !emails.insert(email.to_lowercase())
-                {
-                    return Err(Error::invalid(format!(
-                        "users: the email {email} appears twice; nothing was imported"
-                    )));
-                }
-            }
-            Record::Panels(p) => {
-                if stored[1].contains(&i64::from(p.id)) || !panel_ids.insert(i64::from(p.id)) {
-                    return Err(taken("panels", p.id.into()));
-                }
-            }
-            Record::Entries(e) => {
-                if stored[2].contains(&i64::from(e.id)) || !entry_ids.insert(i64::from(e.id)) {
-                    return Err(taken("entries", e.id.into()));
-                }
-            }
-            Record::PasswordResetTokens(t) => {
-                if stored[3].contains(&i64::from(t.id)) || !reset_ids.insert(i64::from(t.id)) {
-                    return Err(taken("password_reset_tokens", t.id.into()));
-                }
-            }
-            Record::BlacklistedAccessTokens(t) => {
-                if stored[4].contains(&i64::from(t.id)) || !revoked_ids.insert(i64::from(t.id)) {
-                    return Err(taken("blacklisted_access_tokens", t.id.into()));
-                }
-            }
+    for record in records {
+        let (slot, id) = record.key();
+        if !ids[slot].insert(id) {
+            return Err(Error::invalid(format!(
+                "{} id {id} appears twice or is already stored; nothing was imported",
+                TABLES[slot]
+            )));
+        }
+        if let Record::Users(u) = record
+            && let Some(email) = &u.email
+            && !emails.insert(email.to_lowercase())
+        {
+            return Err(Error::invalid(format!(
+                "users: the email {email} appears twice; nothing was imported"
+            )));
         }
     }
-    let user_exists = |id: Option<i32>| {
-        id.is_none_or(|id| {
-            user_ids.contains(&i64::from(id)) || stored_users.contains(&i64::from(id))
-        })
-    };
-    let panel_exists = |id: Option<i32>| {
-        id.is_none_or(|id| {
-            panel_ids.contains(&i64::from(id)) || stored_panels.contains(&i64::from(id))
-        })
-    };
-    for r in records {
-        let dangling = match r {
-            Record::Panels(p) if !user_exists(p.user_id) => {
+    let exists =
+        |slot: usize, id: Option<i32>| id.is_none_or(|id| ids[slot].contains(&i64::from(id)));
+    for record in records {
+        let dangling = match record {
+            Record::Panels(p) if !exists(0, p.user_id) => {
                 Some(format!("panel {} belongs to user {:?}", p.id, p.user_id))
             }
-            Record::Entries(e) if !panel_exists(e.panel_id) => {
+            Record::Entries(e) if !exists(1, e.panel_id) => {
                 Some(format!("entry {} belongs to panel {:?}", e.id, e.panel_id))
             }
-            Record::PasswordResetTokens(t) if !user_exists(t.user_id) => Some(format!(
+            Record::PasswordResetTokens(t) if !exists(0, t.user_id) => Some(format!(
                 "reset token {} belongs to user {:?}",
                 t.id, t.user_id
             )),

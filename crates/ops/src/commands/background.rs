@@ -1,0 +1,104 @@
+//! `jobs list|run` and `outbox list|retry`.
+
+use crate::context::{Ops, OpsError};
+use chrono::Utc;
+use ninepanels_domain::clock::SystemClock;
+use ninepanels_domain::ports::{JobRepository, OutboxRepository};
+use ninepanels_events::{HandlerContext, Repositories, mailers, scheduler};
+use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
+use std::sync::Arc;
+
+fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
+    let repositories = Repositories {
+        users: Arc::new(SqlUsers::new(ops.db.clone())),
+        timings: Arc::new(SqlTimings::new(ops.db.clone())),
+        outbox: Arc::new(SqlOutbox::new(ops.db.clone())),
+        jobs: Arc::new(SqlJobs::new(ops.db.clone())),
+    };
+    let mailer = mailers::from_config(&ops.config)?;
+    Ok(Arc::new(HandlerContext::new(
+        repositories,
+        mailer,
+        Arc::new(SystemClock),
+        ops.config.background.clone(),
+    )))
+}
+
+pub async fn list_jobs(ops: &Ops) -> Result<(), OpsError> {
+    let jobs = SqlJobs::new(ops.db.clone());
+    println!("{:<22} {:<8} last run", "job", "period");
+    for (name, period) in &ops.config.background.jobs {
+        let last = jobs.recent_runs(Some(name), 1).await?;
+        let last = last.first().map_or("never".to_owned(), |r| {
+            format!(
+                "{} {} rows={} ({})",
+                r.started_at.format("%Y-%m-%d %H:%M:%S"),
+                r.outcome,
+                r.rows_affected.unwrap_or(0),
+                r.runner
+            )
+        });
+        println!("{name:<22} {:<8} {last}", period.to_string());
+    }
+    Ok(())
+}
+
+pub async fn run_job(ops: &Ops, name: &str) -> Result<(), OpsError> {
+    let job = scheduler::job_named(name).ok_or_else(|| {
+        let known: Vec<&str> = scheduler::JOBS.iter().map(|j| j.name).collect();
+        OpsError::Usage(format!(
+            "'{name}' is not a job; the jobs are {}",
+            known.join(", ")
+        ))
+    })?;
+    ops.require_current_schema().await?;
+    let started = std::time::Instant::now();
+    let rows = scheduler::run_now(&context(ops)?, job).await?;
+    println!(
+        "{name}: ok, {rows} rows affected, {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+pub async fn list_outbox(ops: &Ops, limit: u64) -> Result<(), OpsError> {
+    let messages = SqlOutbox::new(ops.db.clone()).list(limit).await?;
+    println!(
+        "{:>6}  {:<24} {:<10} {:>8}  {:<20} last error",
+        "id", "kind", "state", "attempts", "created"
+    );
+    for m in messages {
+        let state = if m.delivered_at.is_some() {
+            "delivered"
+        } else if m.parked_at.is_some() {
+            "PARKED"
+        } else {
+            "pending"
+        };
+        println!(
+            "{:>6}  {:<24} {:<10} {:>8}  {:<20} {}",
+            m.id,
+            m.kind,
+            state,
+            m.attempts,
+            m.created_at.format("%Y-%m-%d %H:%M:%S"),
+            m.last_error.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub async fn retry_outbox(ops: &Ops) -> Result<(), OpsError> {
+    let retried = SqlOutbox::new(ops.db.clone())
+        .retry_parked(Utc::now())
+        .await?;
+    ops.log(
+        "outbox retry",
+        &format!("{retried} parked messages due again"),
+    )
+    .await?;
+    println!(
+        "{retried} parked messages are due again; a running server delivers them within a second"
+    );
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! `backup --full|--data-only` and `restore <file>`.
+
+use crate::context::{Ops, OpsError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use ninepanels_domain::config::{Config, Engine};
+use ninepanels_persistence::transfer::{self, ImportMode};
+use sea_orm::ConnectionTrait;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
+/// `<timestamp>_<ENV>.<ext>`.
+pub fn backup_name(env: &str, ext: &str, at: DateTime<Utc>) -> String {
+    format!("{}_{env}.{ext}", at.format(STAMP))
+}
+
+/// Whether the backups folder holds a backup of this environment younger than `max_age`.
+pub fn recent_backup_exists(ops: &Ops, max_age: chrono::Duration) -> bool {
+    let suffix = format!("_{}.", ops.env());
+    let Ok(dir) = std::fs::read_dir(&ops.backups_dir) else {
+        return false;
+    };
+    dir.filter_map(Result::ok).any(|entry| {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        name.contains(&suffix)
+            && name
+                .split('_')
+                .next()
+                .and_then(|stamp| NaiveDateTime::parse_from_str(stamp, STAMP).ok())
+                .is_some_and(|at| Utc::now() - at.and_utc() < max_age)
+    })
+}
+
+fn run_tool(mut command: Command, what: &str) -> Result<(), OpsError> {
+    let output = command.output().map_err(|e| {
+        OpsError::Usage(format!(
+            "cannot run {what}: {e} (is the PostgreSQL client installed?)"
+        ))
+    })?;
+    if !output.status.success() {
+        return Err(OpsError::Usage(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a backup and answers its path.
+pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
+    std::fs::create_dir_all(&ops.backups_dir).map_err(|e| {
+        OpsError::Usage(format!("cannot create {}: {e}", ops.backups_dir.display()))
+    })?;
+    let env = ops.env().as_str();
+    let url = ops.config.database_url.expose();
+    let now = Utc::now();
+    let path = match (ops.config.database_url.engine(), full) {
+        (Engine::Postgres, true) => {
+            let path = ops.backups_dir.join(backup_name(env, "dump", now));
+            let mut pg_dump = Command::new("pg_dump");
+            pg_dump
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(&path)
+                .args(["--dbname", url]);
+            run_tool(pg_dump, "pg_dump")?;
+            path
+        }
+        (Engine::Postgres, false) => {
+            let path = ops.backups_dir.join(backup_name(env, "sql", now));
+            let mut pg_dump = Command::new("pg_dump");
+            pg_dump
+                .args([
+                    "--data-only",
+                    "--no-owner",
+                    "--exclude-table=ops_log",
+                    "--exclude-table=alembic_version",
+                    "--file",
+                ])
+                .arg(&path)
+                .args(["--dbname", url]);
+            run_tool(pg_dump, "pg_dump")?;
+            path
+        }
+        (Engine::Sqlite, true) => {
+            let path = ops.backups_dir.join(backup_name(env, "sqlite", now));
+            let target = path.to_string_lossy().replace('\'', "''");
+            ops.db
+                .execute_unprepared(&format!("VACUUM INTO '{target}'"))
+                .await
+                .map_err(|e| OpsError::Usage(format!("VACUUM INTO failed: {e}")))?;
+            path
+        }
+        (Engine::Sqlite, false) => {
+            let path = ops.backups_dir.join(backup_name(env, "jsonl", now));
+            write_export(ops, &path).await?;
+            path
+        }
+    };
+    ops.log("backup", &path.display().to_string()).await?;
+    Ok(path)
+}
+
+pub async fn write_export(ops: &Ops, path: &Path) -> Result<transfer::Counts, OpsError> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| OpsError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    let mut out = std::io::BufWriter::new(file);
+    Ok(transfer::export(&ops.db, &mut out).await?)
+}
+
+fn extension(path: &Path) -> &str {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("")
+}
+
+/// Replaces the current data with a backup's.
+pub async fn restore(ops: &Ops, file: &Path, yes: bool) -> Result<(), OpsError> {
+    if !file.is_file() {
+        return Err(OpsError::Usage(format!("{} is not a file", file.display())));
+    }
+    ops.confirm(
+        &format!("restoring {} replaces the current data", file.display()),
+        yes,
+    )?;
+    let url = ops.config.database_url.expose();
+    let engine = ops.config.database_url.engine();
+    match (extension(file), engine) {
+        ("dump", Engine::Postgres) => {
+            let mut pg_restore = Command::new("pg_restore");
+            pg_restore
+                .args([
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--dbname",
+                    url,
+                ])
+                .arg(file);
+            run_tool(pg_restore, "pg_restore")?;
+        }
+        ("sql", Engine::Postgres) => {
+            ops.require_current_schema().await?;
+            let mut psql = Command::new("psql");
+            psql.args([
+                "--quiet",
+                "--no-psqlrc",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--single-transaction",
+                "--dbname",
+                url,
+            ])
+            .args([
+                "-c",
+                &format!(
+                    "TRUNCATE {} RESTART IDENTITY CASCADE",
+                    data_tables_for_sql_restore().join(", ")
+                ),
+            ])
+            .arg("-f")
+            .arg(file);
+            run_tool(psql, "psql")?;
+        }
+        ("sqlite", _) => {
+            // Read a copy: opening a database file may change it, and the backup stays as made.
+            let copy = std::env::temp_dir()
+                .join(format!("ninepanels-restore-{}.sqlite", std::process::id()));
+            std::fs::copy(file, &copy)
+                .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let source_url = format!("sqlite://{}", copy.display());
+            let read = async {
+                let source =
+                    ninepanels_persistence::connect(&Config::for_tests(&source_url)).await?;
+                let records = transfer::read_all(&source).await;
+                source.close().await.ok();
+                records
+            }
+            .await;
+            for leftover in ["", "-wal", "-shm"] {
+                std::fs::remove_file(format!("{}{leftover}", copy.display())).ok();
+            }
+            let records = read?;
+            ops.require_current_schema().await?;
+            let counts = transfer::import(&ops.db, records, ImportMode::Replace).await?;
+            println!("restored: {counts}");
+        }
+        ("jsonl", _) => {
+            ops.require_current_schema().await?;
+            let counts = transfer::import(&ops.db, read_export(file)?, ImportMode::Replace).await?;
+            println!("restored: {counts}");
+        }
+        (ext, engine) => {
+            return Err(OpsError::Usage(format!(
+                "cannot restore a .{ext} file into {engine:?}: use .dump or .sql for PostgreSQL, .sqlite or .jsonl for either"
+            )));
+        }
+    }
+    ops.log("restore", &file.display().to_string()).await?;
+    println!("restored from {}", file.display());
+    Ok(())
+}
+
+/// Every table a data-only SQL dump refills, the migration record included.
+fn data_tables_for_sql_restore() -> Vec<&'static str> {
+    ninepanels_persistence::admin::ALL_TABLES
+        .iter()
+        .copied()
+        .filter(|t| *t != "alembic_version" && *t != "ops_log")
+        .collect()
+}
+
+pub fn read_export(path: &Path) -> Result<Vec<transfer::Record>, OpsError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    Ok(transfer::parse(std::io::BufReader::new(file))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_carry_time_and_environment() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 16, 5, 9).unwrap();
+        assert_eq!(
+            backup_name("MAIN", "dump", at),
+            "20261124T160509Z_MAIN.dump"
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! One module per group of commands.
+
+pub mod background;
+pub mod backup;
+pub mod inspect;
+pub mod migrate;
+pub mod ping;
+pub mod seed;
+pub mod transfer;
+pub mod users;
+
+use crate::cli::{Command, JobsAction, OutboxAction, UserAction};
+use crate::context::{Ops, OpsError};
+
+pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
+    match command {
+        Command::Migrate { action } => migrate::run(ops, action).await,
+        Command::Backup { full, .. } => backup::backup(ops, full).await.map(|path| {
+            println!("backup written: {}", path.display());
+        }),
+        Command::Restore { file, yes } => backup::restore(ops, &file, yes).await,
+        Command::Export { file } => transfer::export(ops, &file).await,
+        Command::Import { file, mode, yes } => transfer::import(ops, &file, mode, yes).await,
+        Command::Seed { users, days } => seed::run(ops, users, days).await,
+        Command::Schema => inspect::schema(ops).await,
+        Command::Data => inspect::data(ops).await,
+        Command::Log { limit } => inspect::log(ops, limit).await,
+        Command::Clear { yes } => inspect::clear(ops, yes).await,
+        Command::User { action } => match action {
+            UserAction::CreateAdmin {
+                email,
+                name,
+                password,
+            } => users::create_admin(ops, &email, &name, &password).await,
+            UserAction::Promote { email } => users::set_admin(ops, &email, true).await,
+            UserAction::Demote { email } => users::set_admin(ops, &email, false).await,
+        },
+        Command::Jobs { action } => match action {
+            JobsAction::List => background::list_jobs(ops).await,
+            JobsAction::Run { name } => background::run_job(ops, &name).await,
+        },
+        Command::Outbox { action } => match action {
+            OutboxAction::List { limit } => background::list_outbox(ops, limit).await,
+            OutboxAction::Retry => background::retry_outbox(ops).await,
+        },
+        Command::Ping { url } => ping::run(&url),
+    }
+}
