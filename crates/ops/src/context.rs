@@ -100,17 +100,25 @@ impl Ops {
         Ok(())
     }
 
-    /// Writes a destructive command to `ops_log`.
+    /// Writes a destructive command to `ops_log`. Before the first migration there is no such
+    /// table yet: then the line goes to the terminal only, and the command goes on.
     pub async fn log(&self, command: &str, detail: &str) -> Result<(), OpsError> {
-        ninepanels_persistence::admin::log_operation(
+        let env = self.env();
+        let written = ninepanels_persistence::admin::log_operation(
             &self.db,
             Utc::now(),
             &self.actor,
-            self.env().as_str(),
+            env.as_str(),
             command,
             detail,
         )
-        .await?;
-        Ok(())
+        .await;
+        if written.is_err() && ninepanels_persistence::pending_migrations(&self.db).await? > 0 {
+            eprintln!(
+                "note: the ops log table does not exist yet (migrations pending); not recorded: {command} {detail}"
+            );
+            return Ok(());
+        }
+        Ok(written?)
     }
 }

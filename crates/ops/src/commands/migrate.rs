@@ -10,10 +10,12 @@ pub async fn run(ops: &Ops, action: MigrateAction) -> Result<(), OpsError> {
     match action {
         MigrateAction::Status => println!("pending migrations: {pending}"),
         MigrateAction::Up { backup_first } => {
+            let mut detail = format!("{pending} migrations applied");
             if pending > 0 && ops.env() == Environment::Main {
                 if backup_first {
                     let path = backup::backup(ops, true).await?;
                     println!("backup written: {}", path.display());
+                    detail.push_str(&format!(" after backup {}", path.display()));
                 } else if !backup::recent_backup_exists(ops, chrono::Duration::hours(1)) {
                     return Err(OpsError::Refused(format!(
                         "migrating MAIN needs a backup younger than one hour in {}: run `ninepanels-ops backup --full` or pass --backup-first",

@@ -1,0 +1,498 @@
+//! `ninepanels-ops` against real databases: round trips, moving engines, atomic replace,
+//! guard-rails, `mc.sh`, and adopting a database of the old server.
+
+use ninepanels_domain::config::Config;
+use ninepanels_persistence::testing::{TestDb, TestEngine};
+use ninepanels_persistence::transfer::{self, Record};
+use std::path::Path;
+use std::process::Command;
+
+const SECRET: &str = "an-operator-test-secret-of-32-bytes!!";
+
+fn ops_in(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ninepanels-ops"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("NINEPANELS_OPERATOR", "tester")
+        .envs(vars.iter().copied())
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+fn ok(dir: &Path, url: &str, args: &[&str]) -> String {
+    let (success, out) = ops_in(dir, &[("DATABASE_URL", url)], args);
+    assert!(success, "{args:?}: {out}");
+    out
+}
+
+/// Every exported row, read on a fresh connection.
+async fn snapshot(url: &str) -> Vec<Record> {
+    let db = ninepanels_persistence::connect(&Config::for_tests(url))
+        .await
+        .unwrap();
+    let rows = transfer::read_all(&db).await.unwrap();
+    db.close().await.unwrap();
+    rows
+}
+
+fn only_file(dir: &Path, ext: &str) -> String {
+    let found: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(ext))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+async fn backup_clear_restore_round_trips(engine: TestEngine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &db.url,
+        &["seed", "--users", "2", "--days", "40"],
+    );
+    let before = snapshot(&db.url).await;
+    assert!(before.len() > 40);
+    let full_ext = if engine == TestEngine::Postgres {
+        ".dump"
+    } else {
+        ".sqlite"
+    };
+    let data_ext = if engine == TestEngine::Postgres {
+        ".sql"
+    } else {
+        ".jsonl"
+    };
+    for ext in [full_ext, data_ext] {
+        let flag = if ext == full_ext {
+            "--full"
+        } else {
+            "--data-only"
+        };
+        let backups = tempfile::tempdir().unwrap();
+        let backups_dir = backups.path().display().to_string();
+        ok(
+            dir.path(),
+            &db.url,
+            &["--backups-dir", &backups_dir, "backup", flag],
+        );
+        let file = only_file(backups.path(), ext);
+        assert!(file.contains("_FEATURE."), "{file}");
+        ok(dir.path(), &db.url, &["clear", "--yes"]);
+        assert!(snapshot_fails(&db.url).await, "clear dropped the tables");
+        ok(dir.path(), &db.url, &["migrate", "up"]);
+        ok(dir.path(), &db.url, &["restore", &file, "--yes"]);
+        assert_eq!(snapshot(&db.url).await, before, "restored from {ext}");
+    }
+    let log = ok(dir.path(), &db.url, &["log"]);
+    for command in ["seed", "backup", "clear", "restore"] {
+        assert!(log.contains(command) && log.contains("tester"), "{log}");
+    }
+}
+
+async fn snapshot_fails(url: &str) -> bool {
+    let db = ninepanels_persistence::connect(&Config::for_tests(url))
+        .await
+        .unwrap();
+    let failed = transfer::read_all(&db).await.is_err();
+    db.close().await.unwrap();
+    failed
+}
+
+#[tokio::test]
+async fn backup_clear_restore_on_sqlite() {
+    backup_clear_restore_round_trips(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn backup_clear_restore_on_postgres() {
+    backup_clear_restore_round_trips(TestEngine::Postgres).await;
+}
+
+#[tokio::test]
+async fn an_installation_moves_from_sqlite_to_postgres() {
+    let Some(target) = TestDb::new(TestEngine::Postgres).await else {
+        return;
+    };
+    let source = TestDb::new(TestEngine::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &source.url,
+        &["seed", "--users", "3", "--days", "30"],
+    );
+    ok(dir.path(), &source.url, &["export", "all.jsonl"]);
+    let out = ok(
+        dir.path(),
+        &target.url,
+        &["import", "all.jsonl", "--mode", "append"],
+    );
+    assert!(
+        out.contains("imported from all.jsonl: users 3, panels 27"),
+        "{out}"
+    );
+    assert_eq!(snapshot(&target.url).await, snapshot(&source.url).await);
+    // Ids carry on after the imported ones.
+    ok(
+        dir.path(),
+        &target.url,
+        &[
+            "user",
+            "create-admin",
+            "--email",
+            "root@example.org",
+            "--name",
+            "Root",
+            "--password",
+            "a long admin password",
+        ],
+    );
+    let again = ops_in(
+        dir.path(),
+        &[("DATABASE_URL", &target.url)],
+        &["import", "all.jsonl", "--mode", "append"],
+    );
+    assert!(
+        !again.0
+            && again
+                .1
+                .contains("users id 1 appears twice or is already stored"),
+        "{}",
+        again.1
+    );
+}
+
+async fn a_failing_replace_changes_nothing(engine: TestEngine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        dir.path(),
+        &db.url,
+        &["seed", "--users", "1", "--days", "10"],
+    );
+    let before = snapshot(&db.url).await;
+    // Valid by every check made before writing, but the second reset token repeats the first's
+    // hash, which the database refuses only once users, panels and entries are written.
+    let token = |id: i32| {
+        format!(
+            r#"{{"table":"password_reset_tokens","row":{{"id":{id},"password_reset_token":"same-hash","issued_at":"2026-01-01T00:00:00","expiry":"2026-01-01T00:15:00","is_valid":true,"invalidated_at":null,"user_id":1}}}}"#
+        )
+    };
+    let body = [
+        transfer::HEADER.to_owned(),
+        r#"{"table":"users","row":{"id":1,"email":"new@example.org","name":"New","hashed_password":"x","is_admin":false,"last_login":null,"last_activity":null,"time_zone":"UTC","tokens_valid_after":null}}"#.to_owned(),
+        r#"{"table":"panels","row":{"id":1,"created_at":"2026-01-01T00:00:00","title":"t","description":null,"position":0,"user_id":1}}"#.to_owned(),
+        token(1),
+        token(2),
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("bad.jsonl"), body).unwrap();
+    let (success, out) = ops_in(
+        dir.path(),
+        &[("DATABASE_URL", &db.url)],
+        &["import", "bad.jsonl", "--mode", "replace", "--yes"],
+    );
+    assert!(!success, "{out}");
+    assert_eq!(snapshot(&db.url).await, before, "the old data is intact");
+
+    std::fs::write(
+        dir.path().join("junk.jsonl"),
+        format!("{}\n{{\"table\":\"users\"}}\n", transfer::HEADER),
+    )
+    .unwrap();
+    let (success, out) = ops_in(
+        dir.path(),
+        &[("DATABASE_URL", &db.url)],
+        &["import", "junk.jsonl", "--mode", "replace", "--yes"],
+    );
+    assert!(!success && out.contains("line 2:"), "{out}");
+    assert_eq!(snapshot(&db.url).await, before);
+}
+
+#[tokio::test]
+async fn a_failing_replace_changes_nothing_on_sqlite() {
+    a_failing_replace_changes_nothing(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_failing_replace_changes_nothing_on_postgres() {
+    a_failing_replace_changes_nothing(TestEngine::Postgres).await;
+}
+
+#[tokio::test]
+async fn main_is_guarded() {
+    let db = TestDb::new_unmigrated(TestEngine::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let main = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("NINEPANELS_ENV", "MAIN"),
+        ("JWT_SECRET", SECRET),
+    ];
+    let (success, out) = ops_in(dir.path(), &main, &["migrate", "up"]);
+    assert!(
+        !success && out.contains("refused: migrating MAIN needs a backup younger than one hour"),
+        "{out}"
+    );
+    let (success, out) = ops_in(dir.path(), &main, &["migrate", "up", "--backup-first"]);
+    assert!(success, "{out}");
+    assert!(
+        out.starts_with("environment: MAIN  database: sqlite://"),
+        "{out}"
+    );
+    only_file(&dir.path().join("backups"), "_MAIN.sqlite");
+    for args in [
+        &["seed"][..],
+        &["clear", "--yes"][..],
+        &["import", "x.jsonl", "--mode", "replace", "--yes"][..],
+    ] {
+        let (success, out) = ops_in(dir.path(), &main, args);
+        assert!(
+            !success && out.contains("is not allowed on MAIN"),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn mc_sh_keeps_each_environment_to_its_branch() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../mc.sh"),
+        dir.join("mc.sh"),
+    )
+    .unwrap();
+    let db = dir.join("mc.db");
+    for env in ["feature", "staging", "main", "test"] {
+        std::fs::write(
+            dir.join(format!(".env.{env}")),
+            format!(
+                "DATABASE_URL=sqlite://{}?mode=rwc\nJWT_SECRET={SECRET}\n",
+                db.display()
+            ),
+        )
+        .unwrap();
+    }
+    git(dir, &["init", "-q", "-b", "my-feature"]);
+    git(dir, &["add", "mc.sh"]);
+    git(dir, &["commit", "-q", "-m", "mc"]);
+    let mc = |args: &[&str]| {
+        let out = Command::new("bash")
+            .current_dir(dir)
+            .arg("mc.sh")
+            .args(args)
+            .env("NINEPANELS_OPS", env!("CARGO_BIN_EXE_ninepanels-ops"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (success, out) = mc(&["MAIN", "migrate", "status"]);
+    assert!(
+        !success && out.contains("MAIN is only selectable on branch main"),
+        "{out}"
+    );
+    let (success, out) = mc(&["STAGING", "migrate", "status"]);
+    assert!(
+        !success && out.contains("STAGING is only selectable on branch staging"),
+        "{out}"
+    );
+    let (success, out) = mc(&["FEATURE", "migrate", "status"]);
+    assert!(success && out.contains("environment: FEATURE"), "{out}");
+    let (success, out) = mc(&["test", "migrate", "up"]);
+    assert!(success && out.contains("environment: TEST"), "{out}");
+    git(dir, &["checkout", "-q", "-b", "main"]);
+    let (success, out) = mc(&["MAIN", "migrate", "status"]);
+    assert!(success && out.contains("environment: MAIN"), "{out}");
+    let (success, out) = mc(&["FEATURE", "data"]);
+    assert!(
+        !success && out.contains("FEATURE is for feature branches"),
+        "{out}"
+    );
+    let (success, out) = mc(&["MAIN", "clear", "--yes"]);
+    assert!(
+        !success && out.contains("clear is not allowed on MAIN"),
+        "{out}"
+    );
+    git(dir, &["checkout", "-q", "-b", "staging"]);
+    let (success, out) = mc(&["STAGING", "data"]);
+    assert!(success && out.contains("environment: STAGING"), "{out}");
+}
+
+/// The old Python server's PostgreSQL schema, as its alembic migrations left it.
+const OLD_SCHEMA: &str = r#"
+CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY);
+INSERT INTO alembic_version VALUES ('08ab49254135');
+CREATE TABLE users (id SERIAL PRIMARY KEY, email VARCHAR UNIQUE, name VARCHAR, hashed_password VARCHAR,
+  is_admin BOOLEAN, last_login TIMESTAMP, last_activity TIMESTAMP);
+CREATE TABLE panels (id SERIAL PRIMARY KEY, created_at TIMESTAMP, title VARCHAR, description VARCHAR,
+  position INTEGER, user_id INTEGER REFERENCES users(id));
+CREATE TABLE entries (id SERIAL PRIMARY KEY, is_complete BOOLEAN, timestamp TIMESTAMP, panel_id INTEGER REFERENCES panels(id));
+CREATE TABLE password_reset_tokens (id SERIAL PRIMARY KEY, password_reset_token VARCHAR UNIQUE NOT NULL,
+  issued_at TIMESTAMP NOT NULL, expiry TIMESTAMP NOT NULL, is_valid BOOLEAN, invalidated_at TIMESTAMP, user_id INTEGER REFERENCES users(id));
+CREATE TABLE blacklisted_access_tokens (id SERIAL PRIMARY KEY, access_token VARCHAR UNIQUE, blacklisted_at TIMESTAMP);
+CREATE INDEX access_token_index ON blacklisted_access_tokens (access_token);
+CREATE TABLE timings (id SERIAL PRIMARY KEY, created_at TIMESTAMP, request_id VARCHAR, path VARCHAR, method VARCHAR,
+  start_ts TIMESTAMP, stop_ts TIMESTAMP, diff_ms FLOAT, method_path VARCHAR, event_id VARCHAR);
+CREATE TABLE timing_stats (id SERIAL PRIMARY KEY, avg FLOAT, min FLOAT, max FLOAT, last FLOAT, method VARCHAR, path VARCHAR,
+  method_path VARCHAR, alert_threshold_ms INTEGER, in_alert BOOLEAN, alert_id VARCHAR);
+INSERT INTO users (email, name, hashed_password, is_admin, last_login) VALUES
+  ('Old.Timer@Example.org', 'Old Timer', '$2b$12$KWBWKNdptsKYV86/Vik3nu/vG2EgoszXYHGHutSGoHGDak4X0F2OS', true, '2024-02-01 08:00:00'),
+  ('second@example.org', 'Second', '$2b$12$KWBWKNdptsKYV86/Vik3nu/vG2EgoszXYHGHutSGoHGDak4X0F2OS', false, NULL);
+INSERT INTO panels (created_at, title, description, position, user_id) VALUES
+  ('2024-01-01 09:00:00', 'Read', 'a chapter', 0, 1), ('2024-01-02 09:00:00', 'Run', NULL, 1, 1), ('2024-01-03 09:00:00', 'Sleep', NULL, 0, 2);
+INSERT INTO entries (is_complete, timestamp, panel_id) VALUES
+  (true, '2024-01-01 21:00:00', 1), (false, '2024-01-01 22:00:00', 1), (true, '2024-01-02 07:30:00', 2), (true, '2024-01-03 23:59:00', 3);
+INSERT INTO password_reset_tokens (password_reset_token, issued_at, expiry, is_valid, user_id) VALUES
+  ('old-hash', '2024-01-05 10:00:00', '2024-01-05 10:15:00', false, 2);
+INSERT INTO blacklisted_access_tokens (access_token, blacklisted_at) VALUES ('eyJold.jwt.token', '2024-01-06 10:00:00');
+INSERT INTO timings (created_at, path, method, diff_ms, method_path) VALUES ('2024-01-06 10:00:00', '/v5/panels', 'GET', 12.5, 'GET_/v5/panels');
+"#;
+
+const OLD_TABLES: [&str; 8] = [
+    "users",
+    "panels",
+    "entries",
+    "password_reset_tokens",
+    "blacklisted_access_tokens",
+    "timings",
+    "timing_stats",
+    "alembic_version",
+];
+
+async fn dump_old_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut out = Vec::new();
+    for table in OLD_TABLES {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                format!(
+                    "SELECT row_to_json(t)::text AS j FROM (SELECT * FROM {table}) t ORDER BY 1"
+                ),
+            ))
+            .await
+            .unwrap();
+        for r in rows {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String>("", "j").unwrap()).unwrap();
+            // Columns this server adds are not part of the old rows.
+            for added in ["time_zone", "tokens_valid_after", "expires_at"] {
+                value.as_object_mut().unwrap().remove(added);
+            }
+            out.push(format!("{table}: {value}"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn migrate_up_adopts_an_old_server_database() {
+    use sea_orm::ConnectionTrait;
+    let Some(db) = TestDb::new_unmigrated(TestEngine::Postgres).await else {
+        return;
+    };
+    db.db.execute_unprepared(OLD_SCHEMA).await.unwrap();
+    let before = dump_old_columns(&db.db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &db.url, &["migrate", "up"]);
+    assert!(out.contains("applied migrations: 5"), "{out}");
+    let after = dump_old_columns(&db.db).await;
+    assert_eq!(after, before, "no row lost or changed");
+    assert!(ok(dir.path(), &db.url, &["migrate", "status"]).contains("pending migrations: 0"));
+
+    let server = ninepanels::Server::start(Config::for_tests(&db.url))
+        .await
+        .unwrap();
+    let listener = server.bind().await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve(listener, async {
+        stopped.await.ok();
+    }));
+    let client = reqwest::Client::new();
+    let token: serde_json::Value = client
+        .post(format!("http://{addr}/token"))
+        .form(&[
+            ("username", "old.timer@example.org"),
+            ("password", "old-server-password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["data"]["access_token"]
+        .as_str()
+        .expect("the old user signs in")
+        .to_owned();
+    let panels: serde_json::Value = client
+        .get(format!("http://{addr}/v5/panels"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = panels["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Read", "Run"]);
+    let me: serde_json::Value = client
+        .get(format!("http://{addr}/v5/users"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["is_admin"], true);
+    assert_eq!(
+        me["data"]["time_zone"], "Europe/London",
+        "the default zone for adopted users"
+    );
+    stop.send(()).ok();
+    task.await.unwrap().unwrap();
+}
