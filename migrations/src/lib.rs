@@ -8,6 +8,7 @@ mod m20261124_000002_time_zones_and_indexes;
 mod m20261124_000003_account_security;
 mod m20261124_000004_outbox_and_jobs;
 mod m20261124_000005_ops_log;
+mod m20261124_000006_covering_entries_index;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_account_security::Migration),
             Box::new(m20261124_000004_outbox_and_jobs::Migration),
             Box::new(m20261124_000005_ops_log::Migration),
+            Box::new(m20261124_000006_covering_entries_index::Migration),
         ]
     }
 }

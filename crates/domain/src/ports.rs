@@ -37,6 +37,14 @@ pub trait PanelRepository: Send + Sync + std::fmt::Debug {
     async fn create(&self, user_id: UserId, panel: NewPanel, now: DateTime<Utc>) -> Result<Panel>;
     /// The user's panels in position order.
     async fn list(&self, user_id: UserId) -> Result<Vec<Panel>>;
+    /// The user's panels in position order, each with the state of its latest entry in
+    /// `from..until` (`None` without one), in one query.
+    async fn list_with_latest(
+        &self,
+        user_id: UserId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(Panel, Option<bool>)>>;
     async fn find(&self, user_id: UserId, id: PanelId) -> Result<Option<Panel>>;
     async fn get(&self, user_id: UserId, id: PanelId) -> Result<Panel>;
     /// Applies the changes; a move shifts the panels between the old and new place.

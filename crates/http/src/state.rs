@@ -5,6 +5,7 @@ use crate::auth::passwords::Passwords;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::revocation::RevocationList;
 use crate::auth::tokens::TokenKeys;
+use crate::auth::user_cache::UserCache;
 use chrono::Duration;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Config;
@@ -24,6 +25,7 @@ pub struct Auth {
     pub passwords: Passwords,
     pub revocations: Arc<RevocationList>,
     pub limiter: RateLimiter,
+    pub users: UserCache,
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +56,7 @@ impl AppState {
             passwords: Passwords::default(),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
             limiter: RateLimiter::new(config.rate_limits.window_secs),
+            users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),
         };
         Self {
             config: Arc::new(config),

@@ -27,9 +27,9 @@ fn status_then_up_then_status() {
         out.starts_with("environment: FEATURE  database: sqlite://"),
         "{out}"
     );
-    assert!(out.contains("pending migrations: 5"), "{out}");
+    assert!(out.contains("pending migrations: 6"), "{out}");
     let (ok, out) = ops(&url, &["migrate", "up"]);
-    assert!(ok && out.contains("applied migrations: 5"), "{out}");
+    assert!(ok && out.contains("applied migrations: 6"), "{out}");
     let (ok, out) = ops(&url, &["migrate", "status"]);
     assert!(ok && out.contains("pending migrations: 0"), "{out}");
 }

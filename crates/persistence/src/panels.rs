@@ -15,9 +15,29 @@ use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
+    TransactionTrait,
 };
+
+/// Panels with the state of their latest entry in a time range, answered from the covering
+/// entries index.
+const LIST_WITH_LATEST: &str = "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
+     (SELECT e.is_complete FROM entries e \
+       WHERE e.panel_id = p.id AND e.timestamp >= {from} AND e.timestamp < {until} \
+       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
+     FROM panels p WHERE p.user_id = {user} ORDER BY p.position, p.id";
+
+#[derive(Debug, FromQueryResult)]
+struct PanelWithLatest {
+    id: i32,
+    created_at: Option<sea_orm::prelude::DateTime>,
+    title: Option<String>,
+    description: Option<String>,
+    position: Option<i32>,
+    user_id: Option<i32>,
+    latest: Option<bool>,
+}
 
 #[derive(Debug, Clone)]
 pub struct SqlPanels {
@@ -146,6 +166,47 @@ impl PanelRepository for SqlPanels {
             .or_db("listing panels")?
             .into_iter()
             .map(to_panel)
+            .collect())
+    }
+
+    async fn list_with_latest(
+        &self,
+        user_id: UserId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<(Panel, Option<bool>)>> {
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            DatabaseBackend::Postgres => LIST_WITH_LATEST
+                .replace("{user}", "$1")
+                .replace("{from}", "$2")
+                .replace("{until}", "$3"),
+            _ => LIST_WITH_LATEST
+                .replace("{user}", "?1")
+                .replace("{from}", "?2")
+                .replace("{until}", "?3"),
+        };
+        let rows = PanelWithLatest::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [user_id.into(), to_db(from).into(), to_db(until).into()],
+        ))
+        .all(&self.db)
+        .await
+        .or_db("listing panels with their latest entries")?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let panel = panels::Model {
+                    id: r.id,
+                    created_at: r.created_at,
+                    title: r.title,
+                    description: r.description,
+                    position: r.position,
+                    user_id: r.user_id,
+                };
+                (to_panel(panel), r.latest)
+            })
             .collect())
     }
 

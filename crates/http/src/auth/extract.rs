@@ -46,11 +46,18 @@ impl FromRequestParts<AppState> for CurrentUser {
         let user_id = claims
             .user_id()
             .ok_or_else(|| refuse("token names no user"))?;
-        let user = state
-            .users
-            .find_by_id(user_id)
-            .await?
-            .ok_or_else(|| refuse("token of a deleted user"))?;
+        let user = match state.auth.users.get(user_id) {
+            Some(user) => user,
+            None => {
+                let user = state
+                    .users
+                    .find_by_id(user_id)
+                    .await?
+                    .ok_or_else(|| refuse("token of a deleted user"))?;
+                state.auth.users.put(user.clone());
+                user
+            }
+        };
         if user
             .tokens_valid_after
             .is_some_and(|cut_off| claims.issued_at() < cut_off)

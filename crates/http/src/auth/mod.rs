@@ -6,5 +6,6 @@ pub mod passwords;
 pub mod rate_limit;
 pub mod revocation;
 pub mod tokens;
+pub mod user_cache;
 
 pub use extract::{AdminUser, ClientAddress, CurrentUser};

@@ -1,15 +1,20 @@
-//! Password hashing and verification (`ninepanels_domain::password`) on blocking threads, at most
-//! a few at a time, so sign-ins neither stall other requests nor pile up memory.
+//! Password hashing and verification (`ninepanels_domain::password`) on a few dedicated threads,
+//! so sign-ins neither stall the async workers nor pile up memory: each Argon2 hash takes
+//! 19 MiB, and keeping it to the same two threads keeps the allocator from holding one such
+//! block per blocking thread.
 
 use ninepanels_domain::password::{self, Verified};
 use ninepanels_domain::user::{Password, PasswordHash};
 use ninepanels_domain::{Error, Result};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Default for Passwords {
@@ -18,43 +23,56 @@ impl Default for Passwords {
     }
 }
 
-fn hash_blocking(password: &str) -> Result<String> {
-    password::hash(password)
-}
-
-fn verify_blocking(password: &str, stored: &str) -> Verified {
-    password::verify(password, stored)
-}
-
 /// A hash nobody's password matches, verified against when the email is unknown so that the
 /// answer takes as long as for a real account.
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| hash_blocking(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
+    DECOY.get_or_init(|| password::hash(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
 }
 
 impl Passwords {
-    /// At most `concurrent` hashes run at once.
-    pub fn new(concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(concurrent.max(1))),
+    /// `threads` hashing threads; they end when the last clone of this is dropped.
+    pub fn new(threads: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
         }
+        Self { jobs }
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| Error::internal("password hashing threads are gone"))?;
+        result
             .await
-            .map_err(|_| Error::internal("password hashing pool closed"))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| Error::internal(format!("password hashing task failed: {e}")))
+            .map_err(|_| Error::internal("a password hashing job was lost"))
     }
 
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash> {
         let password = password.expose().to_owned();
-        self.run(move || hash_blocking(&password))
+        self.run(move || password::hash(&password))
             .await?
             .map(PasswordHash::new)
     }
@@ -62,14 +80,14 @@ impl Passwords {
     pub async fn verify(&self, password: &str, stored: &PasswordHash) -> Result<Verified> {
         let password = password.to_owned();
         let stored = stored.as_str().to_owned();
-        self.run(move || verify_blocking(&password, &stored)).await
+        self.run(move || password::verify(&password, &stored)).await
     }
 
     /// Spends the time of one verification without an account behind it.
     pub async fn verify_decoy(&self, password: &str) -> Result<()> {
         let password = password.to_owned();
         self.run(move || {
-            verify_blocking(&password, decoy_hash());
+            password::verify(&password, decoy_hash());
         })
         .await
     }

@@ -81,6 +81,7 @@ pub async fn create_token(
                 },
             )
             .await?;
+        state.auth.users.forget(user.id);
         tracing::info!(user_id = user.id, "legacy bcrypt hash replaced by Argon2id");
     }
     state.tokens.invalidate_reset_tokens(user.id, now).await?;
@@ -195,6 +196,7 @@ pub async fn reset_password(
     if !done {
         return Err(refused());
     }
+    state.auth.users.forget(user.id);
     state.events.nudge_outbox();
     Ok(Data::new(true))
 }

@@ -10,11 +10,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
 use ninepanels_domain::days::{day_start, local_date};
-use ninepanels_domain::entry::Entry;
 use ninepanels_domain::panel::{NewPanel, PanelChanges, PanelDescription, PanelTitle, Position};
 use ninepanels_events::Event;
 use serde::{Deserialize, Deserializer};
-use std::collections::HashMap;
 
 /// A form position: absent, empty, `null` or `undefined` (what the web client sends when it
 /// has none) mean "at the end".
@@ -59,43 +57,30 @@ pub async fn create_panel(
     }))
 }
 
-/// `GET /v5/panels`: in position order, each with its latest entry of today.
+/// `GET /v5/panels`: in position order, each with the state of its latest entry of today, in
+/// one query.
 pub async fn list_panels(
     State(state): State<AppState>,
     current: CurrentUser,
     query: QueryFields,
 ) -> ApiResult<Data<Vec<ListedPanelOut>>> {
     let zone = query.zone(&state, &current)?;
-    let user_id = current.user.id;
     let today = local_date(state.clock.now(), zone);
-    let panels = state.panels.list(user_id).await?;
-    let entries = if panels.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .entries
-            .list_for_user(user_id, day_start(today, zone))
-            .await?
-    };
-    let mut latest_today: HashMap<i32, &Entry> = HashMap::new();
-    for entry in entries
-        .iter()
-        .filter(|e| local_date(e.timestamp, zone) == today)
-    {
-        let slot = latest_today.entry(entry.panel_id).or_insert(entry);
-        if (entry.timestamp, entry.id) >= (slot.timestamp, slot.id) {
-            *slot = entry;
-        }
-    }
+    let tomorrow = today + chrono::Days::new(1);
+    let listed = state
+        .panels
+        .list_with_latest(
+            current.user.id,
+            day_start(today, zone),
+            day_start(tomorrow, zone),
+        )
+        .await?;
     Ok(Data::new(
-        panels
+        listed
             .into_iter()
-            .map(|p| {
-                let is_complete = latest_today.get(&p.id).is_some_and(|e| e.is_complete);
-                ListedPanelOut {
-                    panel: p.into(),
-                    is_complete,
-                }
+            .map(|(panel, latest)| ListedPanelOut {
+                panel: panel.into(),
+                is_complete: latest.unwrap_or(false),
             })
             .collect(),
     ))

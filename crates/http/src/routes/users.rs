@@ -113,6 +113,7 @@ pub async fn update_user(
         .into());
     }
     let user = state.users.update(current.user.id, changes).await?;
+    state.auth.users.forget(user.id);
     state
         .events
         .emit(Event::UserUpdated { user_id: user.id })
@@ -135,6 +136,7 @@ pub async fn delete_user(
         state.clock.now(),
     );
     state.users.delete(current.user.id, vec![audit]).await?;
+    state.auth.users.forget(current.user.id);
     state.events.nudge_outbox();
     Ok(Data::new(Success { success: true }))
 }

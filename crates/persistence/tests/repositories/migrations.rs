@@ -77,7 +77,7 @@ async fn foreign_keys_cascade_deletes(db: &TestDb) {
 
 async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
     if let Some(db) = TestDb::new_unmigrated(engine).await {
-        assert_eq!(pending_migrations(&db.db).await.unwrap(), 5);
+        assert_eq!(pending_migrations(&db.db).await.unwrap(), 6);
         migrate(&db.db).await.unwrap();
         assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
     }

@@ -169,7 +169,55 @@ async fn concurrent_moves_keep_positions_dense(db: &TestDb) {
     assert_eq!(after.len(), 9);
 }
 
+async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
+    use ninepanels_domain::ports::EntryRepository;
+    let panels = SqlPanels::new(db.db.clone());
+    let entries = ninepanels_persistence::SqlEntries::new(db.db.clone());
+    let ada = user(db, "ada@example.org").await;
+    let a = panel(db, &ada, "a").await;
+    let b = panel(db, &ada, "b").await;
+    let _c = panel(db, &ada, "c").await;
+    let day = at(2026, 5, 2, 0, 0);
+    entries
+        .record(ada.id, a.id, true, day + chrono::Duration::hours(8))
+        .await
+        .unwrap();
+    entries
+        .record(ada.id, a.id, false, day + chrono::Duration::hours(9))
+        .await
+        .unwrap();
+    entries
+        .record(ada.id, b.id, false, day - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    entries
+        .record(ada.id, b.id, true, day + chrono::Duration::hours(10))
+        .await
+        .unwrap();
+    entries
+        .record(ada.id, b.id, false, day + chrono::Duration::hours(25))
+        .await
+        .unwrap();
+    let listed = panels
+        .list_with_latest(ada.id, day, day + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let shape: Vec<(String, Option<bool>)> = listed
+        .into_iter()
+        .map(|(p, latest)| (p.title, latest))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("a".to_owned(), Some(false)),
+            ("b".to_owned(), Some(true)),
+            ("c".to_owned(), None)
+        ]
+    );
+}
+
 ninepanels_persistence::test_on_both_engines!(
+    lists_with_the_latest_state_in_a_range,
     creates_at_the_end_or_at_a_position,
     a_tenth_panel_is_refused,
     moves_shift_the_panels_between,

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Load figures for the server against a bare-axum floor, on PostgreSQL and then SQLite.
+#
+#   scripts/bench.sh [seconds-per-route]      (default 10)
+#
+# Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries, starts the
+# server, and drives each route with wrk (installed from Debian's packages if missing) from a
+# separate process over loopback; then the same against ninepanels-floor (one indexed
+# single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
+# throughput to the floor's, and the server's peak RSS. PostgreSQL: TEST_POSTGRES_URL's server
+# (default postgres://postgres@127.0.0.1:5432/test); a database is created and dropped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_ROUTE=${1:-10}
+THREADS=2
+CONNECTIONS=16
+ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+SECRET=bench-secret-that-is-long-enough-for-hs256
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP_BENCH_DIR:-}" ] || rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y wrk >/dev/null; }
+cargo build --release --quiet -p ninepanels -p ninepanels-ops -p ninepanels-floor
+BIN=target/release
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; cat "$WORK"/*.log >&2; return 1; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
+
+# run_wrk NAME URL [wrk args...] -> appends "name rps p50 p99 errors" to $WORK/results
+run_wrk() {
+  local name=$1 url=$2; shift 2
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUTE}s" --latency "$@" "$url")
+  local rps p50 p99 errors
+  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
+  errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
+  echo "$name $rps $p50 $p99 $errors" >> "$WORK/results"
+}
+
+seed_sql_postgres() {
+  cat <<'SQL'
+INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
+         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), false, 'Europe/London'
+  FROM generate_series(1, 1000) g;
+INSERT INTO panels (created_at, title, description, position, user_id)
+  SELECT (now() AT TIME ZONE 'utc') - interval '365 days', 'Panel ' || p, NULL, p, u.id
+  FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email LIKE 'bench%';
+INSERT INTO entries (is_complete, timestamp, panel_id)
+  SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
+  FROM panels pa CROSS JOIN generate_series(0, 364) d;
+ANALYZE;
+SQL
+}
+
+seed_sql_sqlite() {
+  cat <<'SQL'
+WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < 1000)
+INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
+         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), 0, 'Europe/London' FROM n;
+WITH RECURSIVE p(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM p WHERE i < 8)
+INSERT INTO panels (created_at, title, description, position, user_id)
+  SELECT datetime('now', '-365 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email LIKE 'bench%';
+WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < 364)
+INSERT INTO entries (is_complete, timestamp, panel_id)
+  SELECT (k % 3 <> 0), datetime('now', '-' || k || ' days', '-2 hours'), pa.id FROM panels pa, d;
+ANALYZE;
+SQL
+}
+
+bench_engine() {
+  local engine=$1 url=$2
+  : > "$WORK/results"
+  export DATABASE_URL=$url JWT_SECRET=$SECRET LOG_LEVEL=warn MAIL_DIR=$WORK/mail
+  "$BIN/ninepanels-ops" migrate up >/dev/null
+  "$BIN/ninepanels-ops" user create-admin --email template@example.org --name Template --password "bench password" >/dev/null
+  echo "seeding $engine: 1,000 users x 9 panels x 365 days"
+  if [ "$engine" = postgres ]; then seed_sql_postgres | psql -q "$url" >/dev/null; else seed_sql_sqlite | sqlite3 "${url#sqlite://}" >/dev/null; fi
+
+  local port; port=$(free_port)
+  BIND_ADDR=127.0.0.1:$port RATE_LIMIT_PER_EMAIL=1000000 RATE_LIMIT_PER_ADDRESS=1000000 \
+    "$BIN/ninepanels" > "$WORK/server.log" 2>&1 &
+  local server=$!
+  local base=http://127.0.0.1:$port
+  wait_ready "$base/readyz"
+  local token panel
+  token=$(curl -sf -d 'username=bench7@example.org&password=bench password' "$base/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+  panel=$(curl -sf -H "Authorization: Bearer $token" "$base/v5/panels" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][3]["id"])')
+  local auth="Authorization: Bearer $token"
+  printf 'wrk.method = "POST"\nwrk.body = "{\\"is_complete\\": true}"\nwrk.headers["Content-Type"] = "application/json"\n' > "$WORK/entry.lua"
+  printf 'wrk.method = "POST"\nwrk.body = "username=bench7%%40example.org&password=bench%%20password"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' > "$WORK/token.lua"
+
+  run_wrk "GET /v5/panels" "$base/v5/panels" -H "$auth"
+  run_wrk "POST /v5/panels/{id}/entries" "$base/v5/panels/$panel/entries" -H "$auth" -s "$WORK/entry.lua"
+  run_wrk "GET /v5/panels/{id}/entries?limit=365" "$base/v5/panels/$panel/entries?limit=365" -H "$auth"
+  run_wrk "GET /v5/metrics/panels/consistency" "$base/v5/metrics/panels/consistency" -H "$auth"
+  run_wrk "POST /token" "$base/token" -s "$WORK/token.lua"
+  local rss_kb; rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+  kill -TERM "$server"; wait "$server" || true
+
+  port=$(free_port)
+  BIND_ADDR=127.0.0.1:$port "$BIN/ninepanels-floor" > "$WORK/floor.log" 2>&1 &
+  local floor=$!
+  wait_ready "http://127.0.0.1:$port/floor/$panel"
+  run_wrk "floor (1 indexed SELECT)" "http://127.0.0.1:$port/floor/$panel"
+  kill "$floor"; wait "$floor" 2>/dev/null || true
+
+  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-3)}' "$WORK/results")
+  echo
+  echo "== $engine: $(nproc) cores, $(date -u +%Y-%m-%d), ${SECONDS_PER_ROUTE}s per route, wrk -t$THREADS -c$CONNECTIONS"
+  printf '| %-40s | %10s | %8s | %8s | %8s | %7s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor"
+  printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "----------" "----------" "----------" "---------"
+  while read -r line; do
+    local name rps p50 p99 errors
+    errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
+    printf '| %-40s | %10s | %8s | %8s | %8s | %7s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')"
+  done < "$WORK/results"
+  echo "server peak RSS: $((rss_kb / 1024)) MB"
+}
+
+pg_db="np_bench_$$"
+if psql -q "$ADMIN_URL" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
+  bench_engine postgres "${ADMIN_URL%/*}/$pg_db"
+  psql -q "$ADMIN_URL" -c "DROP DATABASE $pg_db WITH (FORCE)"
+else
+  echo "PostgreSQL at $ADMIN_URL is not reachable: skipping its run"
+fi
+bench_engine sqlite "sqlite://$WORK/bench.db?mode=rwc"
