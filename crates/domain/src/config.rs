@@ -25,6 +25,7 @@
 //! | `RATE_LIMIT_PER_ADDRESS` | `20` attempts per window from one client address |
 //! | `TRUST_FORWARDED_FOR` | `false`; `true` behind a proxy that sets `X-Forwarded-For` |
 //! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
+//! | `PASSWORD_HASH_THREADS` | `1` (sign-ins hashed at once; each takes 9 MiB while it runs) |
 //! | `USER_CACHE_SECS` | `2` (how long a signed-in user's row is reused; `0` reads it every request) |
 //! | `JOBS` | `purge_expired_tokens=PT1H,prune_timings=P1D,retry_outbox=PT1M,flush_timings=PT10S` |
 //! | `EVENT_CHANNEL_CAPACITY` | `1024` (telemetry past it is dropped and counted) |
@@ -346,6 +347,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub revocation_sync_secs: u64,
     pub user_cache_secs: u64,
+    pub password_hash_threads: usize,
     pub background: Background,
     pub log_json_file: Option<std::path::PathBuf>,
     pub log_debug_file: Option<std::path::PathBuf>,
@@ -387,6 +389,7 @@ impl Config {
             trust_forwarded_for: false,
             revocation_sync_secs: 2,
             user_cache_secs: 2,
+            password_hash_threads: 1,
             background: Background::default(),
             log_json_file: None,
             log_debug_file: None,
@@ -580,6 +583,9 @@ impl Config {
         }
         if let Some(v) = get("USER_CACHE_SECS") {
             config.user_cache_secs = parse_number("USER_CACHE_SECS", &v, 0, 60)?;
+        }
+        if let Some(v) = get("PASSWORD_HASH_THREADS") {
+            config.password_hash_threads = parse_number("PASSWORD_HASH_THREADS", &v, 1, 64)?;
         }
         if let Some(v) = get("JOBS") {
             config.background.jobs = Background::parse_jobs(&v)?;

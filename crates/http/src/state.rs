@@ -53,7 +53,7 @@ impl AppState {
         let tokens: Arc<dyn TokenRepository> = Arc::new(SqlTokens::new(db.clone()));
         let auth = Auth {
             keys: TokenKeys::new(config.jwt_secret.expose(), lifetime),
-            passwords: Passwords::default(),
+            passwords: Passwords::new(config.password_hash_threads),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
             limiter: RateLimiter::new(config.rate_limits.window_secs),
             users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),

@@ -1,6 +1,6 @@
 //! Password hashing and verification (`ninepanels_domain::password`) on a few dedicated threads,
 //! so sign-ins neither stall the async workers nor pile up memory: each Argon2 hash takes
-//! 19 MiB, and keeping it to the same two threads keeps the allocator from holding one such
+//! 9 MiB, and keeping it to the same few threads keeps the allocator from holding one such
 //! block per blocking thread.
 
 use ninepanels_domain::password::{self, Verified};
@@ -104,7 +104,7 @@ mod tests {
             .hash(&Password::parse("correct horse").unwrap())
             .await
             .unwrap();
-        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=9216,t=4,p=1$"));
         let ok = passwords.verify("correct horse", &hash).await.unwrap();
         assert_eq!(
             ok,
