@@ -2,6 +2,7 @@
 # Load figures for the server against a bare-axum floor, on PostgreSQL and then SQLite.
 #
 #   scripts/bench.sh [seconds-per-route]      (default 10)
+#   BENCH_ENGINES="postgres" scripts/bench.sh  (one engine only; default "postgres sqlite")
 #
 # Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries, starts the
 # server, and drives each route with wrk (installed from Debian's packages if missing) from a
@@ -122,11 +123,16 @@ bench_engine() {
   echo "server peak RSS: $((rss_kb / 1024)) MB"
 }
 
+ENGINES=${BENCH_ENGINES:-postgres sqlite}
 pg_db="np_bench_$$"
-if psql -q "$ADMIN_URL" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
+if [[ " $ENGINES " != *" postgres "* ]]; then
+  :
+elif psql -q "$ADMIN_URL" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
   bench_engine postgres "${ADMIN_URL%/*}/$pg_db"
   psql -q "$ADMIN_URL" -c "DROP DATABASE $pg_db WITH (FORCE)"
 else
   echo "PostgreSQL at $ADMIN_URL is not reachable: skipping its run"
 fi
-bench_engine sqlite "sqlite://$WORK/bench.db?mode=rwc"
+if [[ " $ENGINES " == *" sqlite "* ]]; then
+  bench_engine sqlite "sqlite://$WORK/bench.db?mode=rwc"
+fi

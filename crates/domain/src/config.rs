@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `NINEPANELS_ENV` | `FEATURE` (one of FEATURE, STAGING, MAIN, TEST, CI) |
 //! | `DATABASE_URL` | `sqlite://ninepanels.db?mode=rwc` |
-//! | `DATABASE_MAX_CONNECTIONS` | `10` |
+//! | `DATABASE_MAX_CONNECTIONS` | `10` on PostgreSQL, `4` on SQLite (which writes one at a time anyway) |
 //! | `DATABASE_TIMEOUT_SECS` | `5` (connect and acquire timeout) |
 //! | `JWT_SECRET` | generated per start outside MAIN/STAGING (with a warning); required there, >= 32 bytes |
 //! | `ACCESS_TOKEN_EXPIRE_MINUTES` | `43200` (30 days) |
@@ -355,6 +355,11 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
+/// Default pool sizes: SQLite runs each connection on a thread of its own and writes one at a
+/// time, so a few connections serve as well as many and cost less memory.
+const SQLITE_POOL: u32 = 4;
+const POSTGRES_POOL: u32 = 10;
+
 /// The JWT secret must be at least this long where real data lives.
 pub const MIN_SECRET_BYTES: usize = 32;
 
@@ -365,7 +370,7 @@ impl Config {
             env: Environment::Feature,
             database_url: DatabaseUrl::parse("sqlite://ninepanels.db?mode=rwc")
                 .expect("the default database URL is valid"),
-            database_max_connections: 10,
+            database_max_connections: SQLITE_POOL,
             database_timeout_secs: 5,
             jwt_secret: generated_secret(),
             access_token_expire_minutes: 30 * 24 * 60,
@@ -430,6 +435,10 @@ impl Config {
         }
         if let Some(v) = get("DATABASE_URL") {
             config.database_url = DatabaseUrl::parse(&v)?;
+            config.database_max_connections = match config.database_url.engine() {
+                Engine::Sqlite => SQLITE_POOL,
+                Engine::Postgres => POSTGRES_POOL,
+            };
         }
         if let Some(v) = get("DATABASE_MAX_CONNECTIONS") {
             config.database_max_connections =
@@ -787,6 +796,23 @@ mod tests {
                 dir: "/var/mail/np".into()
             }
         );
+    }
+
+    #[test]
+    fn the_pool_size_follows_the_engine_unless_set() {
+        assert_eq!(from(&[]).unwrap().database_max_connections, 4);
+        assert_eq!(
+            from(&[("DATABASE_URL", "postgres://u@h/db")])
+                .unwrap()
+                .database_max_connections,
+            10
+        );
+        let set = from(&[
+            ("DATABASE_URL", "postgres://u@h/db"),
+            ("DATABASE_MAX_CONNECTIONS", "25"),
+        ])
+        .unwrap();
+        assert_eq!(set.database_max_connections, 25);
     }
 
     #[test]
