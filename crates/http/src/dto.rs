@@ -6,9 +6,10 @@ use ninepanels_domain::entry::Entry;
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::user::{TimeZone, User};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A user as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserOut {
     pub id: i32,
     pub email: String,
@@ -33,19 +34,19 @@ impl UserOut {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenOut {
     pub access_token: String,
     pub token_type: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct Success {
     pub success: bool,
 }
 
 /// A panel as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PanelOut {
     pub id: i32,
     pub created_at: DateTime<Utc>,
@@ -69,7 +70,7 @@ impl From<Panel> for PanelOut {
 }
 
 /// A new panel: with its (empty) entries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CreatedPanelOut {
     #[serde(flatten)]
     pub panel: PanelOut,
@@ -77,7 +78,7 @@ pub struct CreatedPanelOut {
 }
 
 /// A panel in the list: with whether it is done today.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListedPanelOut {
     #[serde(flatten)]
     pub panel: PanelOut,
@@ -85,7 +86,7 @@ pub struct ListedPanelOut {
 }
 
 /// One tap, as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryOut {
     pub id: i32,
     pub is_complete: bool,
@@ -105,7 +106,7 @@ impl From<&Entry> for EntryOut {
 }
 
 /// A day's id: the latest entry's, or `"<uuid>_padded"` for a day without one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum DayId {
     Entry(i32),
@@ -113,7 +114,7 @@ pub enum DayId {
 }
 
 /// One local day of a panel's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayOut {
     pub id: DayId,
     pub is_complete: bool,
@@ -121,7 +122,7 @@ pub struct DayOut {
     pub panel_id: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsistencyOut {
     pub panel_pos: i32,
     pub consistency: f64,
@@ -132,7 +133,7 @@ pub struct ConsistencyOut {
     pub title: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StreaksOut {
     pub current: u32,
     pub longest: u32,
@@ -140,7 +141,7 @@ pub struct StreaksOut {
     pub longest_end: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RouteStatsOut {
     pub method_path: String,
     pub method: String,
@@ -171,7 +172,7 @@ impl From<RouteStats> for RouteStatsOut {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RouteTimingsOut {
     pub readings: Vec<f64>,
     pub timestamps: Vec<DateTime<Utc>>,

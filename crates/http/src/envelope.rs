@@ -9,17 +9,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy)]
 pub struct Enveloped;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Envelope<T> {
     pub data: T,
     pub status_code: u16,
     pub is_error: bool,
     pub error_message: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub meta: Option<serde_json::Value>,
 }
 
 /// The body of every error: `data` is `{"detail": <same sentence>}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
     pub detail: &'a str,
 }

@@ -7,6 +7,7 @@ pub mod envelope;
 pub mod error;
 pub mod forms;
 pub mod middleware;
+pub mod openapi;
 pub mod params;
 pub mod router;
 pub mod routes;

@@ -4,79 +4,86 @@ use crate::envelope::error_response;
 use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
+use crate::openapi::ApiDoc;
 use crate::routes::{admin, auth, entries, meta, metrics, panels, users};
 use crate::state::AppState;
+use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, patch, post};
+use axum::routing::get;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Largest request body accepted; a panel with a 2,000-character description is far below it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Every API route with its documentation, from one source.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(meta::get_root))
+        .routes(routes!(meta::get_healthz))
+        .routes(routes!(meta::get_readyz))
+        .routes(routes!(auth::create_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::request_password_reset))
+        .routes(routes!(auth::reset_password))
+        .routes(routes!(
+            users::create_user,
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
+        .routes(routes!(panels::create_panel, panels::list_panels))
+        .routes(routes!(panels::update_panel, panels::delete_panel))
+        .routes(routes!(
+            entries::create_entry,
+            entries::list_entries,
+            entries::clear_entries
+        ))
+        .routes(routes!(entries::list_history))
+        .routes(routes!(metrics::get_consistency))
+        .routes(routes!(metrics::get_streaks))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::list_routes))
+        .routes(routes!(admin::list_route_timings))
+}
+
+/// The OpenAPI document of [`api_routes`].
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
 pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
-    Router::new()
-        .route("/", get(meta::get_root))
-        .route("/healthz", get(meta::get_healthz))
-        .route("/readyz", get(meta::get_readyz))
-        .route("/token", post(auth::create_token))
-        .route("/v5/auth/logout", post(auth::logout))
-        .route(
-            "/v5/auth/request_password_reset",
-            post(auth::request_password_reset),
-        )
-        .route("/v5/auth/password_reset", post(auth::reset_password))
-        .route(
-            "/v5/users",
-            post(users::create_user)
-                .get(users::get_user)
-                .patch(users::update_user)
-                .delete(users::delete_user),
-        )
-        .route(
-            "/v5/panels",
-            post(panels::create_panel).get(panels::list_panels),
-        )
-        .route(
-            "/v5/panels/{panel_id}",
-            patch(panels::update_panel).delete(panels::delete_panel),
-        )
-        .route(
-            "/v5/panels/{panel_id}/entries",
-            post(entries::create_entry)
-                .get(entries::list_entries)
-                .delete(entries::clear_entries),
-        )
-        .route("/v5/panels/{panel_id}/history", get(entries::list_history))
-        .route(
-            "/v5/metrics/panels/consistency",
-            get(metrics::get_consistency),
-        )
-        .route(
-            "/v5/metrics/panels/{panel_id}/streaks",
-            get(metrics::get_streaks),
-        )
-        .route("/v5/admin/users", get(admin::list_users))
-        .route("/v5/admin/routes", get(admin::list_routes))
-        .route("/v5/admin/routes/timings", get(admin::list_route_timings))
-        .route_layer(from_fn_with_state(state.clone(), time_request))
-        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(from_fn(wrap_errors))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(cors)
-        .layer(from_fn(trace_request))
+    let (api, document) = api_routes().split_for_parts();
+    let document = Arc::new(document);
+    api.route(
+        "/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { Json(document.as_ref().clone()) }
+        }),
+    )
+    .route_layer(from_fn_with_state(state.clone(), time_request))
+    .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+    .layer(from_fn(wrap_errors))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(30),
+    ))
+    .layer(cors)
+    .layer(from_fn(trace_request))
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {

@@ -15,13 +15,14 @@ use ninepanels_domain::entry::HistoryCursor;
 use ninepanels_events::Event;
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntryIn {
     is_complete: bool,
 }
 
 /// `POST /v5/panels/{id}/entries`: stamped now, in UTC.
+#[utoipa::path(post, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), request_body(content = NewEntryIn, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::EntryOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad body", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn create_entry(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -48,6 +49,7 @@ pub async fn create_entry(
 pub const MAX_HISTORY_DAYS: u64 = 3660;
 
 /// `GET /v5/panels/{id}/entries`: one item per local day, padded where there is no entry.
+#[utoipa::path(get, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller"), ("limit" = Option<u64>, Query, description = "Days, 1-3660, default 100"), ("offset" = Option<u64>, Query, description = "Days to skip"), ("sort_by" = Option<String>, Query, description = "timestamp.desc (default) or timestamp.asc"), ("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::DayOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_entries(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -112,6 +114,7 @@ pub async fn list_entries(
 }
 
 /// `DELETE /v5/panels/{id}/entries`: empties the history; the panel starts again today.
+#[utoipa::path(delete, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn clear_entries(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -145,6 +148,7 @@ fn decode_cursor(raw: &str) -> Result<HistoryCursor, Error> {
 }
 
 /// `GET /v5/panels/{id}/history`: raw entries newest first, keyset-paged.
+#[utoipa::path(get, path = "/v5/panels/{panel_id}/history", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller"), ("cursor" = Option<String>, Query, description = "meta.next_cursor of the previous page"), ("limit" = Option<u64>, Query, description = "1-1000, default 100")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::EntryOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_history(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -7,7 +7,7 @@ use axum::extract::State;
 use ninepanels_domain::Error;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceInfo {
     pub name: &'static str,
     pub version: &'static str,
@@ -15,6 +15,7 @@ pub struct ServiceInfo {
     pub commit: Option<String>,
 }
 
+#[utoipa::path(get, path = "/", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<ServiceInfo>)))]
 pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
     Data::new(ServiceInfo {
         name: "ninepanels",
@@ -24,17 +25,18 @@ pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
 }
 
 /// The process is alive; says nothing about the database.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<Health>)))]
 pub async fn get_healthz() -> Data<Health> {
     Data::new(Health { status: "ok" })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     pub database: &'static str,
     pub migrations: &'static str,
@@ -45,6 +47,7 @@ pub struct Readiness {
 }
 
 /// Ready when the database answers and every migration this binary knows is applied.
+#[utoipa::path(get, path = "/readyz", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<Readiness>), (status = 503, description = "Database unreachable or migrations pending", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn get_readyz(State(state): State<AppState>) -> ApiResult<Data<Readiness>> {
     state.db.ping().await.map_err(|e| {
         Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")

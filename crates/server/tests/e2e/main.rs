@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod days;
+mod docs;
 mod entries;
 mod meta;
 mod ownership;

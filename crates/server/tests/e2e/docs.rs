@@ -1,0 +1,126 @@
+//! The OpenAPI document: every route the router serves is documented, and every documented
+//! operation is served (none answers the router's own 404 or 405).
+
+use crate::support::TestServer;
+use ninepanels_domain::ports::UserRepository;
+use ninepanels_domain::user::UserChanges;
+use ninepanels_persistence::SqlUsers;
+use ninepanels_persistence::testing::TestEngine;
+use reqwest::Method;
+
+/// API.md's routes, method and path.
+const API: [(&str, &str); 25] = [
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("POST", "/token"),
+    ("POST", "/v5/auth/logout"),
+    ("POST", "/v5/auth/request_password_reset"),
+    ("POST", "/v5/auth/password_reset"),
+    ("POST", "/v5/users"),
+    ("GET", "/v5/users"),
+    ("PATCH", "/v5/users"),
+    ("DELETE", "/v5/users"),
+    ("POST", "/v5/panels"),
+    ("GET", "/v5/panels"),
+    ("PATCH", "/v5/panels/{panel_id}"),
+    ("DELETE", "/v5/panels/{panel_id}"),
+    ("POST", "/v5/panels/{panel_id}/entries"),
+    ("GET", "/v5/panels/{panel_id}/entries"),
+    ("DELETE", "/v5/panels/{panel_id}/entries"),
+    ("GET", "/v5/panels/{panel_id}/history"),
+    ("GET", "/v5/metrics/panels/consistency"),
+    ("GET", "/v5/metrics/panels/{panel_id}/streaks"),
+    ("GET", "/v5/admin/users"),
+    ("GET", "/v5/admin/routes"),
+    ("GET", "/v5/admin/routes/timings"),
+    ("GET", "/openapi.json"),
+];
+
+#[tokio::test]
+async fn every_route_is_documented_and_every_documented_route_is_served() {
+    let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
+    let response = server
+        .client
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["license"]["name"], "MIT");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["flows"]["password"]["tokenUrl"],
+        "/token"
+    );
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "patch", "delete", "put"].contains(&method.as_str()) {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+    let mut expected: Vec<(String, String)> = API
+        .iter()
+        .filter(|(_, p)| *p != "/openapi.json")
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        documented, expected,
+        "documented operations differ from API.md"
+    );
+
+    let (id, token) = server.new_account("root@example.org").await;
+    SqlUsers::new(server.db.db.clone())
+        .update(
+            id as i32,
+            UserChanges {
+                is_admin: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let panel = server.create_panel(&token, "read").await["id"]
+        .as_i64()
+        .unwrap();
+    for (method, path) in API {
+        if (method, path) == ("DELETE", "/v5/users") {
+            continue;
+        }
+        let concrete = path.replace("{panel_id}", &panel.to_string());
+        let response = server
+            .authed(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                &concrete,
+                &token,
+            )
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap_or_default();
+        assert!(status != 405, "{method} {path} is not served: {status}");
+        assert!(
+            !(status == 404 && body.contains("\"Not found\"")),
+            "{method} {path} is not routed: {body}"
+        );
+        let operation = &doc["paths"][path][method.to_lowercase()];
+        if path != "/openapi.json" {
+            let documented_statuses = operation["responses"].as_object().unwrap();
+            assert!(
+                documented_statuses.contains_key(&status.to_string()),
+                "{method} {path} answered {status}, which its documentation does not list: {body}"
+            );
+        }
+    }
+    server.stop().await;
+}
