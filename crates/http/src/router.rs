@@ -5,15 +5,13 @@ use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
 use crate::openapi::ApiDoc;
-use crate::routes::{admin, auth, entries, meta, metrics, panels, users};
+use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, users};
 use crate::state::AppState;
-use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
-use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -21,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// Largest request body accepted; a panel with a 2,000-character description is far below it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -64,26 +63,24 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let (api, document) = api_routes().split_for_parts();
-    let document = Arc::new(document);
-    api.route(
-        "/openapi.json",
-        get(move || {
-            let document = document.clone();
-            async move { Json(document.as_ref().clone()) }
-        }),
-    )
-    .route_layer(from_fn_with_state(state.clone(), time_request))
-    .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
-    .with_state(state)
-    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-    .layer(from_fn(wrap_errors))
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        Duration::from_secs(30),
-    ))
-    .layer(cors)
-    .layer(from_fn(trace_request))
+    let swagger = SwaggerUi::new("/docs")
+        .url("/openapi.json", document)
+        .config(Config::default().persist_authorization(true));
+    api.route_layer(from_fn_with_state(state.clone(), time_request))
+        .merge(swagger)
+        .route("/redoc", get(docs::get_redoc))
+        .route("/redoc/redoc.standalone.js", get(docs::get_redoc_script))
+        .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(wrap_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(cors)
+        .layer(from_fn(trace_request))
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {

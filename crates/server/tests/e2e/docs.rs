@@ -124,3 +124,64 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     }
     server.stop().await;
 }
+
+/// `/docs` and `/redoc` render from this server alone: every script and style they load is
+/// served here, none from a CDN.
+#[tokio::test]
+async fn the_documentation_pages_load_nothing_from_elsewhere() {
+    let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
+    for page in ["/docs/", "/redoc"] {
+        let response = server.client.get(server.url(page)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{page}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = response.text().await.unwrap();
+        for attribute in ["src=\"", "href=\""] {
+            for (at, _) in html.match_indices(attribute) {
+                let target: String = html[at + attribute.len()..]
+                    .chars()
+                    .take_while(|c| *c != '"')
+                    .collect();
+                assert!(
+                    !target.starts_with("http") && !target.starts_with("//"),
+                    "{page} loads {target}"
+                );
+                if target.ends_with(".js") || target.ends_with(".css") {
+                    let asset = if target.starts_with('/') {
+                        target.clone()
+                    } else {
+                        format!("/docs/{}", target.trim_start_matches("./"))
+                    };
+                    let got = server.client.get(server.url(&asset)).send().await.unwrap();
+                    assert_eq!(got.status(), 200, "{page} needs {asset}");
+                }
+            }
+        }
+    }
+    let script = server
+        .client
+        .get(server.url("/redoc/redoc.standalone.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    assert!(script.bytes().await.unwrap().len() > 1_000_000);
+    let initializer = server
+        .client
+        .get(server.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
+    let initializer = initializer.text().await.unwrap();
+    assert!(initializer.contains("/openapi.json"), "{initializer}");
+    server.stop().await;
+}
