@@ -185,3 +185,51 @@ async fn the_documentation_pages_load_nothing_from_elsewhere() {
     assert!(initializer.contains("/openapi.json"), "{initializer}");
     server.stop().await;
 }
+
+/// The document passes an OpenAPI validator (`openapi-spec-validator` from PyPI; `.ci/run`
+/// installs it, and CI fails rather than skips without it).
+#[tokio::test]
+async fn the_document_is_valid_openapi() {
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs openapi-spec-validator (pip install openapi-spec-validator)"
+        );
+        eprintln!(
+            "\n!!! SKIPPING the OpenAPI validation: pip install openapi-spec-validator to run it\n"
+        );
+        return;
+    }
+    let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
+    let doc = server
+        .client
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, doc).unwrap();
+    let output = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))\nprint('valid')",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    server.stop().await;
+}
