@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod browser;
 mod days;
 mod docs;
 mod entries;
