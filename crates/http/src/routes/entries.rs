@@ -114,7 +114,7 @@ pub async fn list_entries(
 }
 
 /// `DELETE /v5/panels/{id}/entries`: empties the history; the panel starts again today.
-#[utoipa::path(delete, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(delete, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id, or a bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn clear_entries(
     State(state): State<AppState>,
     current: CurrentUser,
