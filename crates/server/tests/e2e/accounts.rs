@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use ninepanels_domain::ports::UserRepository;
-use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserChanges, UserName};
+use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_http::auth::tokens::TokenKeys;
 use ninepanels_persistence::SqlUsers;
 use reqwest::Method;
@@ -514,16 +514,7 @@ async fn admins_list_users_and_others_get_403(server: TestServer) {
     let (status, body) = server.get_as("/v5/admin/users", &bob).await;
     assert_eq!(status, 403);
     assert_eq!(error_message(&body, 403), "Admins only.");
-    SqlUsers::new(server.db.db.clone())
-        .update(
-            ada_id as i32,
-            UserChanges {
-                is_admin: Some(true),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    server.make_admin(ada_id).await;
     let (status, body) = server.get_as("/v5/admin/users", &ada).await;
     assert_eq!(status, 200);
     let emails: Vec<&str> = body["data"]

@@ -1,25 +1,13 @@
 //! The admin performance views over HTTP: route statistics and timings from real requests.
 
 use crate::support::{TestServer, error_message};
-use ninepanels_domain::ports::UserRepository;
-use ninepanels_domain::user::UserChanges;
-use ninepanels_persistence::SqlUsers;
 use ninepanels_persistence::testing::TestEngine;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
 async fn admin(server: &TestServer) -> String {
     let (id, token) = server.new_account("root@example.org").await;
-    SqlUsers::new(server.db.db.clone())
-        .update(
-            id as i32,
-            UserChanges {
-                is_admin: Some(true),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    server.make_admin(id).await;
     token
 }
 

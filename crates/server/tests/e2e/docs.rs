@@ -2,9 +2,6 @@
 //! operation is served (none answers the router's own 404 or 405).
 
 use crate::support::TestServer;
-use ninepanels_domain::ports::UserRepository;
-use ninepanels_domain::user::UserChanges;
-use ninepanels_persistence::SqlUsers;
 use ninepanels_persistence::testing::TestEngine;
 use reqwest::Method;
 
@@ -79,16 +76,7 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     );
 
     let (id, token) = server.new_account("root@example.org").await;
-    SqlUsers::new(server.db.db.clone())
-        .update(
-            id as i32,
-            UserChanges {
-                is_admin: Some(true),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    server.make_admin(id).await;
     let panel = server.create_panel(&token, "read").await["id"]
         .as_i64()
         .unwrap();

@@ -130,6 +130,19 @@ impl TestServer {
         (user["id"].as_i64().unwrap(), token)
     }
 
+    /// Gives the user the admin role, as an operator would.
+    pub async fn make_admin(&self, user_id: i64) {
+        use ninepanels_domain::ports::UserRepository;
+        let changes = ninepanels_domain::user::UserChanges {
+            is_admin: Some(true),
+            ..Default::default()
+        };
+        ninepanels_persistence::SqlUsers::new(self.db.db.clone())
+            .update(user_id as i32, changes)
+            .await
+            .unwrap();
+    }
+
     /// Creates a panel at the end and returns it.
     pub async fn create_panel(&self, token: &str, title: &str) -> Value {
         let (status, body) = self
