@@ -11,7 +11,7 @@ use ninepanels_domain::days::{DaySeries, day_start, local_date};
 
 /// `GET /v5/metrics/panels/consistency`: one item per panel, in position order, from one
 /// query for all the user's entries.
-#[utoipa::path(get, path = "/v5/metrics/panels/consistency", tag = "metrics", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ConsistencyOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/metrics/panels/consistency", tag = "metrics", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ConsistencyOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn get_consistency(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -48,7 +48,7 @@ pub async fn get_consistency(
 }
 
 /// `GET /v5/metrics/panels/{id}/streaks`.
-#[utoipa::path(get, path = "/v5/metrics/panels/{panel_id}/streaks", tag = "metrics", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller"), ("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::StreaksOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id, or a bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/metrics/panels/{panel_id}/streaks", tag = "metrics", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller"), ("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::StreaksOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id, or a bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn get_streaks(
     State(state): State<AppState>,
     current: CurrentUser,

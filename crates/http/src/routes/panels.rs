@@ -29,7 +29,7 @@ fn form_position(raw: Option<&str>) -> Result<Option<Position>, Error> {
 }
 
 /// `POST /v5/panels`.
-#[utoipa::path(post, path = "/v5/panels", tag = "panels", security(("bearer" = [])), request_body(content = crate::openapi::NewPanelForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::CreatedPanelOut>), (status = 400, description = "You already have nine panels.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/v5/panels", tag = "panels", security(("bearer" = [])), request_body(content = crate::openapi::NewPanelForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::CreatedPanelOut>), (status = 400, description = "You already have nine panels.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn create_panel(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -60,7 +60,7 @@ pub async fn create_panel(
 
 /// `GET /v5/panels`: in position order, each with the state of its latest entry of today, in
 /// one query.
-#[utoipa::path(get, path = "/v5/panels", tag = "panels", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ListedPanelOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/panels", tag = "panels", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ListedPanelOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_panels(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -114,7 +114,7 @@ pub struct PanelPatchDoc {
 const PATCHABLE: [&str; 3] = ["title", "description", "position"];
 
 /// `PATCH /v5/panels/{id}`.
-#[utoipa::path(patch, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), request_body(content = PanelPatchDoc, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::PanelOut>), (status = 400, description = "Unknown field", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Empty body or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(patch, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), request_body(content = PanelPatchDoc, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::PanelOut>), (status = 400, description = "Unknown field", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Empty body or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn update_panel(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -152,7 +152,7 @@ pub async fn update_panel(
 }
 
 /// `DELETE /v5/panels/{id}`: with its entries; later panels move up.
-#[utoipa::path(delete, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(delete, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn delete_panel(
     State(state): State<AppState>,
     current: CurrentUser,
