@@ -278,14 +278,23 @@ async fn a_due_run_happens_once_across_processes(db: &TestDb) {
     };
     let ta = scheduler::spawn(a, vec![(job, hourly)]);
     let tb = scheduler::spawn(b, vec![(job, hourly)]);
+    let jobs = SqlJobs::new(db.db.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while jobs
+        .recent_runs(Some("counted"), 10)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(std::time::Instant::now() < deadline, "the job never ran");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Both schedulers tick at least twice more: neither may take the run again.
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     ta.abort();
     tb.abort();
-    let runs = SqlJobs::new(db.db.clone())
-        .recent_runs(Some("counted"), 10)
-        .await
-        .unwrap();
-    assert_eq!(runs.len(), 1);
+    let runs = jobs.recent_runs(Some("counted"), 10).await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
 }
 
 ninepanels_persistence::test_on_both_engines!(
