@@ -230,7 +230,7 @@ impl TestServer {
 
     /// The mails written so far to `to`, oldest first, waiting up to five seconds for `count`.
     pub async fn mails_to(&self, to: &str, count: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         loop {
             let mut found: Vec<(std::path::PathBuf, String)> =
                 std::fs::read_dir(self.mail_dir.path())
