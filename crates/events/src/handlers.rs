@@ -41,6 +41,19 @@ pub struct Repositories {
     pub jobs: Arc<dyn JobRepository>,
 }
 
+impl Repositories {
+    /// The SQL repositories on one database.
+    pub fn on(db: &ninepanels_persistence::DatabaseConnection) -> Self {
+        use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
+        Self {
+            users: Arc::new(SqlUsers::new(db.clone())),
+            timings: Arc::new(SqlTimings::new(db.clone())),
+            outbox: Arc::new(SqlOutbox::new(db.clone())),
+            jobs: Arc::new(SqlJobs::new(db.clone())),
+        }
+    }
+}
+
 impl HandlerContext {
     pub fn new(
         repos: Repositories,

@@ -7,7 +7,6 @@ use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::{Error, Result};
 use ninepanels_events::{HandlerContext, Repositories};
 use ninepanels_persistence::testing::TestDb;
-use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -36,11 +35,10 @@ pub fn context(
     clock: Arc<dyn Clock>,
     settings: Background,
 ) -> Arc<HandlerContext> {
-    let repositories = Repositories {
-        users: Arc::new(SqlUsers::new(db.db.clone())),
-        timings: Arc::new(SqlTimings::new(db.db.clone())),
-        outbox: Arc::new(SqlOutbox::new(db.db.clone())),
-        jobs: Arc::new(SqlJobs::new(db.db.clone())),
-    };
-    Arc::new(HandlerContext::new(repositories, mailer, clock, settings))
+    Arc::new(HandlerContext::new(
+        Repositories::on(&db.db),
+        mailer,
+        clock,
+        settings,
+    ))
 }

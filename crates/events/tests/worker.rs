@@ -8,8 +8,8 @@ use ninepanels_domain::ports::UserRepository;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_domain::{Error, Result};
 use ninepanels_events::{Event, EventBus, HandlerContext, Repositories, worker};
+use ninepanels_persistence::SqlUsers;
 use ninepanels_persistence::testing::TestDb;
-use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -43,14 +43,8 @@ async fn worker_survives(mailer: BrokenMailer) {
         )
         .await
         .unwrap();
-    let repositories = Repositories {
-        users: users.clone(),
-        timings: Arc::new(SqlTimings::new(db.db.clone())),
-        outbox: Arc::new(SqlOutbox::new(db.db.clone())),
-        jobs: Arc::new(SqlJobs::new(db.db.clone())),
-    };
     let ctx = Arc::new(HandlerContext::new(
-        repositories,
+        Repositories::on(&db.db),
         Arc::new(mailer),
         Arc::new(SystemClock),
         Background::default(),

@@ -34,13 +34,17 @@ fn ok(dir: &Path, url: &str, args: &[&str]) -> String {
 }
 
 /// Every exported row, read on a fresh connection.
-async fn snapshot(url: &str) -> Vec<Record> {
+async fn read_rows(url: &str) -> ninepanels_domain::Result<Vec<Record>> {
     let db = ninepanels_persistence::connect(&Config::for_tests(url))
         .await
         .unwrap();
-    let rows = transfer::read_all(&db).await.unwrap();
+    let rows = transfer::read_all(&db).await;
     db.close().await.unwrap();
     rows
+}
+
+async fn snapshot(url: &str) -> Vec<Record> {
+    read_rows(url).await.unwrap()
 }
 
 fn only_file(dir: &Path, ext: &str) -> String {
@@ -104,12 +108,7 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
 }
 
 async fn snapshot_fails(url: &str) -> bool {
-    let db = ninepanels_persistence::connect(&Config::for_tests(url))
-        .await
-        .unwrap();
-    let failed = transfer::read_all(&db).await.is_err();
-    db.close().await.unwrap();
-    failed
+    read_rows(url).await.is_err()
 }
 
 #[tokio::test]

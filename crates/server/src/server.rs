@@ -5,7 +5,6 @@ use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::Config;
 use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
 use ninepanels_http::AppState;
-use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,13 +69,8 @@ impl Server {
             EventBus::new(config.background.event_channel_capacity, clock.clone());
         let revocation_sync_every = Duration::from_secs(config.revocation_sync_secs);
         let settings = config.background.clone();
-        let state = AppState::new(config, db.clone(), clock.clone(), events);
-        let repositories = Repositories {
-            users: state.users.clone(),
-            timings: state.timings.clone(),
-            outbox: Arc::new(SqlOutbox::new(db.clone())),
-            jobs: Arc::new(SqlJobs::new(db)),
-        };
+        let repositories = Repositories::on(&db);
+        let state = AppState::new(config, db, clock.clone(), events);
         let schedule = scheduler::schedule_from(&settings);
         let handlers = Arc::new(HandlerContext::new(repositories, mailer, clock, settings));
         let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));

@@ -5,16 +5,11 @@ use chrono::Utc;
 use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
 use ninepanels_events::{HandlerContext, Repositories, mailers, scheduler};
-use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
+use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::sync::Arc;
 
 fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
-    let repositories = Repositories {
-        users: Arc::new(SqlUsers::new(ops.db.clone())),
-        timings: Arc::new(SqlTimings::new(ops.db.clone())),
-        outbox: Arc::new(SqlOutbox::new(ops.db.clone())),
-        jobs: Arc::new(SqlJobs::new(ops.db.clone())),
-    };
+    let repositories = Repositories::on(&ops.db);
     let mailer = mailers::from_config(&ops.config)?;
     Ok(Arc::new(HandlerContext::new(
         repositories,
