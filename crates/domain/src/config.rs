@@ -27,6 +27,7 @@
 //! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
 //! | `PASSWORD_HASH_THREADS` | `1` (sign-ins hashed at once; each takes 9 MiB while it runs) |
 //! | `USER_CACHE_SECS` | `2` (how long a signed-in user's row is reused; `0` reads it every request) |
+//! | `REQUEST_TIMEOUT_SECS` | `30` (a request still running then, body upload included, gets 408) |
 //! | `JOBS` | `purge_expired_tokens=PT1H,prune_timings=P1D,retry_outbox=PT1M,flush_timings=PT10S` |
 //! | `EVENT_CHANNEL_CAPACITY` | `1024` (telemetry past it is dropped and counted) |
 //! | `OUTBOX_MAX_ATTEMPTS` | `8` (then a must-deliver event is parked for the operator) |
@@ -347,6 +348,7 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub revocation_sync_secs: u64,
     pub user_cache_secs: u64,
+    pub request_timeout_secs: u64,
     pub password_hash_threads: usize,
     pub background: Background,
     pub log_json_file: Option<std::path::PathBuf>,
@@ -394,6 +396,7 @@ impl Config {
             trust_forwarded_for: false,
             revocation_sync_secs: 2,
             user_cache_secs: 2,
+            request_timeout_secs: 30,
             password_hash_threads: 1,
             background: Background::default(),
             log_json_file: None,
@@ -592,6 +595,9 @@ impl Config {
         }
         if let Some(v) = get("USER_CACHE_SECS") {
             config.user_cache_secs = parse_number("USER_CACHE_SECS", &v, 0, 60)?;
+        }
+        if let Some(v) = get("REQUEST_TIMEOUT_SECS") {
+            config.request_timeout_secs = parse_number("REQUEST_TIMEOUT_SECS", &v, 1, 3600)?;
         }
         if let Some(v) = get("PASSWORD_HASH_THREADS") {
             config.password_hash_threads = parse_number("PASSWORD_HASH_THREADS", &v, 1, 64)?;

@@ -13,6 +13,8 @@ pub enum ErrorKind {
     NotFound,
     /// The input could not be parsed or validated (422).
     Invalid,
+    /// The input is larger than the server accepts (413).
+    TooLarge,
     /// The request clashes with what is stored, such as a taken email (400, the client's contract).
     Conflict,
     /// The request is understood but cannot be done as asked, such as a wrong current password (400).
@@ -35,6 +37,7 @@ impl ErrorKind {
         match self {
             ErrorKind::NotFound => "Not found",
             ErrorKind::Invalid => "The request is not valid.",
+            ErrorKind::TooLarge => "The request body is too large.",
             ErrorKind::Conflict => "That conflicts with what is already stored.",
             ErrorKind::BadRequest => "The request cannot be done as asked.",
             ErrorKind::Unauthorized => "Could not validate credentials",

@@ -11,12 +11,19 @@ use utoipa::ToSchema;
 /// A user as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserOut {
+    #[schema(example = 7)]
     pub id: i32,
+    #[schema(example = "ada@example.org")]
     pub email: String,
+    #[schema(example = "Ada")]
     pub name: String,
+    #[schema(example = false)]
     pub is_admin: bool,
+    #[schema(example = "2026-11-24T07:15:02.481Z")]
     pub last_login: Option<DateTime<Utc>>,
+    #[schema(example = "2026-11-24T07:16:40.112Z")]
     pub last_activity: Option<DateTime<Utc>>,
+    #[schema(example = "Europe/London")]
     pub time_zone: String,
 }
 
@@ -36,23 +43,34 @@ impl UserOut {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenOut {
+    #[schema(
+        example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGFAZXhhbXBsZS5vcmciLCJleHAiOjE3OTU1NzI4MDB9.c2lnbmF0dXJl"
+    )]
     pub access_token: String,
+    #[schema(example = "bearer")]
     pub token_type: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct Success {
+    #[schema(example = true)]
     pub success: bool,
 }
 
 /// A panel as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PanelOut {
+    #[schema(example = 42)]
     pub id: i32,
+    #[schema(example = "2026-01-05T09:30:00Z")]
     pub created_at: DateTime<Utc>,
+    #[schema(example = "Move")]
     pub title: String,
+    #[schema(example = "A walk, a run or a swim")]
     pub description: Option<String>,
+    #[schema(example = 0)]
     pub position: i32,
+    #[schema(example = 7)]
     pub user_id: i32,
 }
 
@@ -82,15 +100,20 @@ pub struct CreatedPanelOut {
 pub struct ListedPanelOut {
     #[serde(flatten)]
     pub panel: PanelOut,
+    #[schema(example = true)]
     pub is_complete: bool,
 }
 
 /// One tap, as stored.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryOut {
+    #[schema(example = 9001)]
     pub id: i32,
+    #[schema(example = true)]
     pub is_complete: bool,
+    #[schema(example = 42)]
     pub panel_id: i32,
+    #[schema(example = "2026-11-24T07:16:40.112Z")]
     pub timestamp: DateTime<Utc>,
 }
 
@@ -108,6 +131,7 @@ impl From<&Entry> for EntryOut {
 /// A day's id: the latest entry's, or `"<uuid>_padded"` for a day without one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
+#[schema(example = 9001)]
 pub enum DayId {
     Entry(i32),
     Padded(String),
@@ -117,41 +141,66 @@ pub enum DayId {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayOut {
     pub id: DayId,
+    #[schema(example = true)]
     pub is_complete: bool,
+    #[schema(example = "2026-11-24")]
     pub timestamp: NaiveDate,
+    #[schema(example = 42)]
     pub panel_id: i32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsistencyOut {
+    #[schema(example = 0)]
     pub panel_pos: i32,
+    #[schema(example = 0.75)]
     pub consistency: f64,
+    #[schema(example = 324)]
     pub panel_age: usize,
+    #[schema(example = 243)]
     pub days_complete: usize,
+    #[schema(example = 42)]
     pub panel_id: i32,
+    #[schema(example = 7)]
     pub user_id: i32,
+    #[schema(example = "Move")]
     pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StreaksOut {
+    #[schema(example = 12)]
     pub current: u32,
+    #[schema(example = 31)]
     pub longest: u32,
+    #[schema(example = "2026-03-01")]
     pub longest_start: Option<NaiveDate>,
+    #[schema(example = "2026-03-31")]
     pub longest_end: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RouteStatsOut {
+    #[schema(example = "GET /v5/panels")]
     pub method_path: String,
+    #[schema(example = "GET")]
     pub method: String,
+    #[schema(example = "/v5/panels")]
     pub path: String,
+    #[schema(example = 3.2)]
     pub avg: f64,
+    #[schema(example = 1.1)]
     pub min: f64,
+    #[schema(example = 18.4)]
     pub max: f64,
+    #[schema(example = 2.7)]
     pub last: f64,
+    #[schema(example = 500)]
     pub alert_threshold_ms: i32,
+    #[schema(example = false)]
     pub in_alert: bool,
+    /// Set while the route is in alert; the same id from raise to clear.
+    #[schema(example = "0b8f3c52-6d4e-4a55-9d1e-2f7c1a9e8b10")]
     pub alert_id: Option<String>,
 }
 
@@ -174,6 +223,8 @@ impl From<RouteStats> for RouteStatsOut {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RouteTimingsOut {
+    #[schema(example = json!([2.7, 3.1]))]
     pub readings: Vec<f64>,
+    #[schema(example = json!(["2026-11-24T07:16:40.112Z", "2026-11-24T07:16:41.090Z"]))]
     pub timestamps: Vec<DateTime<Utc>>,
 }

@@ -5,6 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// What a request that runs past the timeout is told (408).
+pub const TIMEOUT_SENTENCE: &str = "The request took too long; try again.";
+/// What a request whose body is over the limit is told (413).
+pub const TOO_LARGE_SENTENCE: &str = "The request body is too large.";
+
 /// Marks a response whose body is already an envelope, so the fallback wrapper leaves it alone.
 #[derive(Debug, Clone, Copy)]
 pub struct Enveloped;

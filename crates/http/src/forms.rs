@@ -1,6 +1,7 @@
 //! Body extractors whose refusals are 422s naming the field and the problem: `FormFields` for
 //! `application/x-www-form-urlencoded` and `JsonBody<T>` for JSON.
 
+use crate::envelope::TOO_LARGE_SENTENCE;
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -22,10 +23,7 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
         .await
         .map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError(Error::new(
-                    ErrorKind::Invalid,
-                    "The request body is too large.",
-                ))
+                ApiError(Error::new(ErrorKind::TooLarge, TOO_LARGE_SENTENCE))
             } else {
                 ApiError(
                     Error::invalid("body: could not be read").with_context(rejection.body_text()),

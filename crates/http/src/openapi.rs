@@ -2,13 +2,16 @@
 //! undocumented), plus the shapes only the documentation needs: form bodies, the error body and
 //! the bearer security scheme with the `/token` password flow.
 
+use crate::envelope::{TIMEOUT_SENTENCE, TOO_LARGE_SENTENCE};
 use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// `data` of every error response: the same sentence as `error_message`.
 #[derive(Debug, ToSchema)]
 #[schema(as = ErrorDetail)]
 pub struct ErrorDoc {
+    #[schema(example = "Could not validate credentials")]
     pub detail: String,
 }
 
@@ -16,32 +19,43 @@ pub struct ErrorDoc {
 #[derive(Debug, ToSchema)]
 pub struct TokenForm {
     /// The email.
+    #[schema(example = "ada@example.org")]
     pub username: String,
+    #[schema(example = "correct horse battery")]
     pub password: String,
 }
 
 /// `POST /v5/users` form.
 #[derive(Debug, ToSchema)]
 pub struct SignUpForm {
+    #[schema(example = "ada@example.org")]
     pub email: String,
+    #[schema(example = "Ada")]
     pub name: String,
     /// At least 8 characters.
+    #[schema(example = "correct horse battery")]
     pub password: String,
     /// IANA name; the server's default when omitted.
+    #[schema(example = "Europe/London")]
     pub time_zone: Option<String>,
 }
 
 /// `POST /v5/auth/request_password_reset` form.
 #[derive(Debug, ToSchema)]
 pub struct ResetRequestForm {
+    #[schema(example = "ada@example.org")]
     pub email: String,
 }
 
 /// `POST /v5/auth/password_reset` form.
 #[derive(Debug, ToSchema)]
 pub struct ResetForm {
+    #[schema(example = "a new horse battery")]
     pub new_password: String,
+    #[schema(example = "ada@example.org")]
     pub email: String,
+    /// From the link in the reset mail.
+    #[schema(example = "q3V0b2tlbi1mcm9tLXRoZS1tYWlsLWxpbmstMzJieXRlcw")]
     pub password_reset_token: String,
 }
 
@@ -49,10 +63,13 @@ pub struct ResetForm {
 #[derive(Debug, ToSchema)]
 pub struct NewPanelForm {
     /// 1-100 characters after trimming.
+    #[schema(example = "Move")]
     pub title: String,
     /// Up to 2,000 characters; empty means none.
+    #[schema(example = "A walk, a run or a swim")]
     pub description: Option<String>,
     /// 0-8; omitted or past the end means at the end.
+    #[schema(example = 0)]
     pub position: Option<i64>,
 }
 
@@ -83,3 +100,36 @@ impl Modify for BearerFromToken {
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
+
+/// Adds the answers the layers give on every route, which no handler states itself: 408 when
+/// a request runs past the timeout, and 413 on each route that takes a body.
+pub fn add_layer_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            responses.insert("408".into(), error_response(TIMEOUT_SENTENCE));
+            if operation.request_body.is_some() {
+                responses.insert("413".into(), error_response(TOO_LARGE_SENTENCE));
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("Envelope_ErrorDetail"))),
+            )
+            .build(),
+    )
+}

@@ -4,7 +4,7 @@ use crate::envelope::error_response;
 use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
-use crate::openapi::ApiDoc;
+use crate::openapi::{ApiDoc, add_layer_responses};
 use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, users};
 use crate::state::AppState;
 use axum::Router;
@@ -57,12 +57,20 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of [`api_routes`].
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    api_parts().1
+}
+
+/// The API's router and its finished document.
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut document) = api_routes().split_for_parts();
+    add_layer_responses(&mut document);
+    (api, document)
 }
 
 pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
-    let (api, document) = api_routes().split_for_parts();
+    let timeout_secs = state.config.request_timeout_secs;
+    let (api, document) = api_parts();
     let swagger = SwaggerUi::new("/docs")
         .url("/openapi.json", document)
         .config(Config::default().persist_authorization(true));
@@ -74,11 +82,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(from_fn(wrap_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            Duration::from_secs(timeout_secs),
         ))
+        .layer(from_fn(wrap_errors))
         .layer(cors)
         .layer(from_fn(trace_request))
 }

@@ -1,7 +1,7 @@
 //! Wraps error responses that did not come from our handlers (axum's 404, 405, 413, timeouts,
 //! extractor rejections) in the envelope, with a sentence a person can read.
 
-use crate::envelope::{Enveloped, error_response};
+use crate::envelope::{Enveloped, TIMEOUT_SENTENCE, TOO_LARGE_SENTENCE, error_response};
 use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -43,8 +43,8 @@ fn sentence_for(status: StatusCode, body: &str) -> String {
     match status {
         StatusCode::NOT_FOUND => "Not found".to_owned(),
         StatusCode::METHOD_NOT_ALLOWED => "This method is not allowed on this path.".to_owned(),
-        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
-        StatusCode::REQUEST_TIMEOUT => "The request took too long.".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => TOO_LARGE_SENTENCE.to_owned(),
+        StatusCode::REQUEST_TIMEOUT => TIMEOUT_SENTENCE.to_owned(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             "The request body has the wrong content type.".to_owned()
         }

@@ -9,9 +9,14 @@ use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceInfo {
+    #[schema(example = "ninepanels")]
     pub name: &'static str,
+    #[schema(example = "0.1.0")]
     pub version: &'static str,
+    #[schema(example = "MAIN")]
     pub env: &'static str,
+    /// `NINEPANELS_COMMIT`, when the deployment sets it.
+    #[schema(example = "43c86d9")]
     pub commit: Option<String>,
 }
 
@@ -27,6 +32,7 @@ pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
+    #[schema(example = "ok")]
     pub status: &'static str,
 }
 
@@ -38,11 +44,15 @@ pub async fn get_healthz() -> Data<Health> {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Readiness {
+    #[schema(example = "ok")]
     pub database: &'static str,
+    #[schema(example = "current")]
     pub migrations: &'static str,
     /// Events waiting for the worker.
+    #[schema(example = 0)]
     pub events_queued: usize,
     /// Telemetry events dropped because the channel was full, since start.
+    #[schema(example = 0)]
     pub events_dropped: u64,
 }
 

@@ -60,7 +60,7 @@ pub async fn create_panel(
 
 /// `GET /v5/panels`: in position order, each with the state of its latest entry of today, in
 /// one query.
-#[utoipa::path(get, path = "/v5/panels", tag = "panels", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ListedPanelOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/panels", tag = "panels", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call", example = "Europe/London")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ListedPanelOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_panels(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -106,15 +106,19 @@ struct PanelPatch {
 /// `PATCH /v5/panels/{id}` body, as documented (any of the three).
 #[derive(Debug, utoipa::ToSchema)]
 pub struct PanelPatchDoc {
+    #[schema(example = "Move more")]
     pub title: Option<String>,
+    #[schema(example = "A walk, a run or a swim")]
     pub description: Option<String>,
+    /// 0 to the last position; the others shift to make room.
+    #[schema(example = 2)]
     pub position: Option<i64>,
 }
 
 const PATCHABLE: [&str; 3] = ["title", "description", "position"];
 
 /// `PATCH /v5/panels/{id}`.
-#[utoipa::path(patch, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), request_body(content = PanelPatchDoc, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::PanelOut>), (status = 400, description = "Unknown field", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Empty body or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(patch, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), request_body(content = PanelPatchDoc, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::PanelOut>), (status = 400, description = "Unknown field", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Empty body or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn update_panel(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -152,7 +156,7 @@ pub async fn update_panel(
 }
 
 /// `DELETE /v5/panels/{id}`: with its entries; later panels move up.
-#[utoipa::path(delete, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(delete, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn delete_panel(
     State(state): State<AppState>,
     current: CurrentUser,

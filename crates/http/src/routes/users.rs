@@ -66,9 +66,14 @@ pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Da
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(example = "Ada L.")]
     name: Option<String>,
+    #[schema(example = "America/Los_Angeles")]
     time_zone: Option<String>,
+    /// With `current_password`.
+    #[schema(example = "a new horse battery")]
     new_password: Option<String>,
+    #[schema(example = "correct horse battery")]
     current_password: Option<String>,
 }
 

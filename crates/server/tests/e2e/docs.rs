@@ -113,6 +113,50 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     server.stop().await;
 }
 
+/// Every operation lists the answers the layers give (408 always, 413 with a body), and every
+/// property of the bodies it takes and gives has an example the pages can show.
+#[tokio::test]
+async fn the_document_states_layer_answers_and_examples() {
+    let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
+    let (_, doc) = server.get("/openapi.json").await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.contains_key("408"), "{method} {path} lacks 408");
+            assert_eq!(
+                responses.contains_key("413"),
+                operation.get("requestBody").is_some(),
+                "{method} {path}: 413 goes with a request body"
+            );
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let documented =
+                    parameter.get("example").is_some() || parameter["name"] == "cursor";
+                assert!(
+                    documented,
+                    "{method} {path}: {} has no example",
+                    parameter["name"]
+                );
+            }
+        }
+    }
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if name.starts_with("Envelope_") {
+            continue;
+        }
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let has_example = property.get("example").is_some()
+                || property.get("examples").is_some()
+                || property.get("$ref").is_some()
+                || property.get("allOf").is_some()
+                || property
+                    .get("items")
+                    .is_some_and(|i| i.get("$ref").is_some());
+            assert!(has_example, "{name}.{field} has no example: {property}");
+        }
+    }
+    server.stop().await;
+}
+
 /// `/docs` and `/redoc` render from this server alone: every script and style they load is
 /// served here, none from a CDN.
 #[tokio::test]

@@ -1,7 +1,12 @@
 //! `GET /`, `/healthz`, `/readyz`, the envelope, request ids and CORS, over HTTP.
 
 use crate::support::{TestServer, error_message};
-use serde_json::json;
+use ninepanels_persistence::testing::TestEngine;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 async fn root_names_the_service(server: TestServer) {
     let (status, body) = server.get("/").await;
@@ -141,6 +146,77 @@ async fn oversized_bodies_are_refused_in_the_envelope(server: TestServer) {
     server.stop().await;
 }
 
+/// Sends `head`, then each part of `body` after `pause`, and reads the whole answer.
+async fn raw_exchange(
+    addr: SocketAddr,
+    head: &str,
+    body: &[&[u8]],
+    pause: Duration,
+) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for part in body {
+        tokio::time::sleep(pause).await;
+        if stream.write_all(part).await.is_err() {
+            break;
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    let status = text[9..12].parse().unwrap();
+    let json = &text[text.find('{').unwrap()..=text.rfind('}').unwrap()];
+    (status, serde_json::from_str(json).unwrap())
+}
+
+async fn a_body_over_the_limit_is_413_however_it_is_sent(server: TestServer) {
+    let big = "x".repeat(ninepanels_http::router::MAX_BODY_BYTES + 1);
+    let (status, body) = server
+        .post_form("/token", &[("username", big.as_str()), ("password", "p")])
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(error_message(&body, 413), "The request body is too large.");
+
+    let chunk = vec![b'a'; 16 * 1024];
+    let chunked: Vec<u8> = (0..5)
+        .flat_map(|_| {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(&chunk);
+            framed.extend_from_slice(b"\r\n");
+            framed
+        })
+        .chain(b"0\r\n\r\n".iter().copied())
+        .collect();
+    let head = "POST /token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let (status, body) = raw_exchange(server.addr, head, &[&chunked], Duration::ZERO).await;
+    assert_eq!(status, 413);
+    assert_eq!(error_message(&body, 413), "The request body is too large.");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_past_the_timeout_gets_408_in_the_envelope() {
+    let server = TestServer::start_with(TestEngine::Sqlite, |c| c.request_timeout_secs = 1)
+        .await
+        .unwrap();
+    let head = "POST /token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n";
+    let (status, body) = raw_exchange(
+        server.addr,
+        head,
+        &[b"username=slow", b"@example.org"],
+        Duration::from_millis(1500),
+    )
+    .await;
+    assert_eq!(status, 408);
+    assert_eq!(
+        error_message(&body, 408),
+        "The request took too long; try again."
+    );
+    server.stop().await;
+}
+
 crate::e2e_on_both_engines!(
     root_names_the_service,
     health_and_readiness_answer,
@@ -148,4 +224,5 @@ crate::e2e_on_both_engines!(
     request_ids_are_echoed_or_made,
     cors_preflight_allows_the_web_client,
     oversized_bodies_are_refused_in_the_envelope,
+    a_body_over_the_limit_is_413_however_it_is_sent,
 );
