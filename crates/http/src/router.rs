@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -74,10 +75,13 @@ pub fn router(state: AppState) -> Router {
     let swagger = SwaggerUi::new("/docs")
         .url("/openapi.json", document)
         .config(Config::default().persist_authorization(true));
-    api.route_layer(from_fn_with_state(state.clone(), time_request))
+    let documentation = Router::new()
         .merge(swagger)
         .route("/redoc", get(docs::get_redoc))
         .route("/redoc/redoc.standalone.js", get(docs::get_redoc_script))
+        .layer(CompressionLayer::new());
+    api.route_layer(from_fn_with_state(state.clone(), time_request))
+        .merge(documentation)
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

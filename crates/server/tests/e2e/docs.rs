@@ -218,6 +218,63 @@ async fn the_documentation_pages_load_nothing_from_elsewhere() {
     server.stop().await;
 }
 
+/// The large documentation assets travel gzipped to a browser that accepts it, and unzip to
+/// the same bytes; API answers are left as they are.
+#[tokio::test]
+async fn documentation_assets_are_gzipped() {
+    let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
+    for asset in [
+        "/redoc/redoc.standalone.js",
+        "/docs/swagger-ui-bundle.js",
+        "/openapi.json",
+    ] {
+        let plain = server.client.get(server.url(asset)).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{asset}");
+        let plain = plain.bytes().await.unwrap();
+        let zipped = server
+            .client
+            .get(server.url(asset))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(zipped.headers()["content-encoding"], "gzip", "{asset}");
+        let zipped = zipped.bytes().await.unwrap();
+        assert!(
+            zipped.len() * 2 < plain.len(),
+            "{asset}: {} bytes gzipped of {}",
+            zipped.len(),
+            plain.len()
+        );
+        assert_eq!(gunzip(&zipped), plain, "{asset}");
+    }
+    let api = server
+        .client
+        .get(server.url("/healthz"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(api.headers().get("content-encoding").is_none());
+    server.stop().await;
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
+    let output = child.wait_with_output().unwrap().stdout;
+    writer.join().unwrap();
+    output
+}
+
 /// The document passes an OpenAPI validator (`openapi-spec-validator` from PyPI; `.ci/run`
 /// installs it, and CI fails rather than skips without it).
 #[tokio::test]
