@@ -19,21 +19,21 @@ pub struct ErrorDoc {
 #[derive(Debug, ToSchema)]
 pub struct TokenForm {
     /// The email.
-    #[schema(example = "ada@example.org")]
+    #[schema(example = "ada@example.org", format = "email")]
     pub username: String,
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", format = Password)]
     pub password: String,
 }
 
 /// `POST /v5/users` form.
 #[derive(Debug, ToSchema)]
 pub struct SignUpForm {
-    #[schema(example = "ada@example.org")]
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
     pub email: String,
-    #[schema(example = "Ada")]
+    #[schema(example = "Ada", min_length = 1, max_length = 100)]
     pub name: String,
     /// At least 8 characters.
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", format = Password, min_length = 8)]
     pub password: String,
     /// IANA name; the server's default when omitted.
     #[schema(example = "Europe/London")]
@@ -43,16 +43,16 @@ pub struct SignUpForm {
 /// `POST /v5/auth/request_password_reset` form.
 #[derive(Debug, ToSchema)]
 pub struct ResetRequestForm {
-    #[schema(example = "ada@example.org")]
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
     pub email: String,
 }
 
 /// `POST /v5/auth/password_reset` form.
 #[derive(Debug, ToSchema)]
 pub struct ResetForm {
-    #[schema(example = "a new horse battery")]
+    #[schema(example = "a new horse battery", format = Password, min_length = 8)]
     pub new_password: String,
-    #[schema(example = "ada@example.org")]
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
     pub email: String,
     /// From the link in the reset mail.
     #[schema(example = "q3V0b2tlbi1mcm9tLXRoZS1tYWlsLWxpbmstMzJieXRlcw")]
@@ -63,13 +63,13 @@ pub struct ResetForm {
 #[derive(Debug, ToSchema)]
 pub struct NewPanelForm {
     /// 1-100 characters after trimming.
-    #[schema(example = "Move")]
+    #[schema(example = "Move", min_length = 1, max_length = 100)]
     pub title: String,
     /// Up to 2,000 characters; empty means none.
-    #[schema(example = "A walk, a run or a swim")]
+    #[schema(example = "A walk, a run or a swim", max_length = 2000)]
     pub description: Option<String>,
     /// 0-8; omitted or past the end means at the end.
-    #[schema(example = 0)]
+    #[schema(example = 0, minimum = 0, maximum = 8)]
     pub position: Option<i64>,
 }
 

@@ -106,12 +106,12 @@ struct PanelPatch {
 /// `PATCH /v5/panels/{id}` body, as documented (any of the three).
 #[derive(Debug, utoipa::ToSchema)]
 pub struct PanelPatchDoc {
-    #[schema(example = "Move more")]
+    #[schema(example = "Move more", min_length = 1, max_length = 100)]
     pub title: Option<String>,
-    #[schema(example = "A walk, a run or a swim")]
+    #[schema(example = "A walk, a run or a swim", max_length = 2000)]
     pub description: Option<String>,
     /// 0 to the last position; the others shift to make room.
-    #[schema(example = 2)]
+    #[schema(example = 2, minimum = 0, maximum = 8)]
     pub position: Option<i64>,
 }
 

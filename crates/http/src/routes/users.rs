@@ -66,14 +66,14 @@ pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Da
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[schema(example = "Ada L.")]
+    #[schema(example = "Ada L.", min_length = 1, max_length = 100)]
     name: Option<String>,
     #[schema(example = "America/Los_Angeles")]
     time_zone: Option<String>,
     /// With `current_password`.
-    #[schema(example = "a new horse battery")]
+    #[schema(example = "a new horse battery", format = Password, min_length = 8)]
     new_password: Option<String>,
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", format = Password)]
     current_password: Option<String>,
 }
 
