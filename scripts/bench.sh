@@ -28,7 +28,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; cat "$WORK"/*.log >&2; return 1; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
-# run_wrk NAME URL [wrk args...] -> appends "name rps p50 p99 errors" to $WORK/results
+# run_wrk NAME URL [wrk args...] -> appends "name rps p50 p99 errors peak-rss-mb" to $WORK/results
+# ($RSS_PID is the process whose peak RSS so far is read after the run)
 run_wrk() {
   local name=$1 url=$2; shift 2
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUTE}s" --latency "$@" "$url")
@@ -37,7 +38,8 @@ run_wrk() {
   p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
   p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
   errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
-  echo "$name $rps $p50 $p99 $errors" >> "$WORK/results"
+  local rss; rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$RSS_PID/status")
+  echo "$name $rps $p50 $p99 $errors $rss" >> "$WORK/results"
 }
 
 seed_sql_postgres() {
@@ -85,8 +87,10 @@ bench_engine() {
   BIND_ADDR=127.0.0.1:$port RATE_LIMIT_PER_EMAIL=1000000 RATE_LIMIT_PER_ADDRESS=1000000 \
     "$BIN/ninepanels" > "$WORK/server.log" 2>&1 &
   local server=$!
+  RSS_PID=$server
   local base=http://127.0.0.1:$port
   wait_ready "$base/readyz"
+  local start_kb; start_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
   local token panel
   token=$(curl -sf -d 'username=bench7@example.org&password=bench password' "$base/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
   panel=$(curl -sf -H "Authorization: Bearer $token" "$base/v5/panels" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][3]["id"])')
@@ -106,21 +110,22 @@ bench_engine() {
   port=$(free_port)
   BIND_ADDR=127.0.0.1:$port "$BIN/ninepanels-floor" > "$WORK/floor.log" 2>&1 &
   local floor=$!
+  RSS_PID=$floor
   wait_ready "http://127.0.0.1:$port/floor/$panel"
   run_wrk "floor (1 indexed SELECT)" "http://127.0.0.1:$port/floor/$panel"
   kill "$floor"; wait "$floor" 2>/dev/null || true
 
-  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-3)}' "$WORK/results")
+  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-4)}' "$WORK/results")
   echo
   echo "== $engine: $(nproc) cores, $(date -u +%Y-%m-%d), ${SECONDS_PER_ROUTE}s per route, wrk -t$THREADS -c$CONNECTIONS"
-  printf '| %-40s | %10s | %8s | %8s | %8s | %7s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor"
-  printf '|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "----------" "----------" "----------" "---------"
+  printf '| %-40s | %10s | %8s | %8s | %8s | %7s | %11s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor" "peak RSS MB"
+  printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "----------" "----------" "----------" "---------" "-------------"
   while read -r line; do
-    local name rps p50 p99 errors
-    errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
-    printf '| %-40s | %10s | %8s | %8s | %8s | %7s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')"
+    local name rps p50 p99 errors rss
+    rss=${line##* }; line=${line% *}; errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
+    printf '| %-40s | %10s | %8s | %8s | %8s | %7s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$rss"
   done < "$WORK/results"
-  echo "server peak RSS: $((rss_kb / 1024)) MB"
+  echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
 }
 
 ENGINES=${BENCH_ENGINES:-postgres sqlite}
