@@ -9,6 +9,7 @@ mod m20261124_000003_account_security;
 mod m20261124_000004_outbox_and_jobs;
 mod m20261124_000005_ops_log;
 mod m20261124_000006_covering_entries_index;
+mod m20261124_000007_entries_index_in_tap_order;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_outbox_and_jobs::Migration),
             Box::new(m20261124_000005_ops_log::Migration),
             Box::new(m20261124_000006_covering_entries_index::Migration),
+            Box::new(m20261124_000007_entries_index_in_tap_order::Migration),
         ]
     }
 }

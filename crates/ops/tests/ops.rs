@@ -431,7 +431,8 @@ async fn migrate_up_adopts_an_old_server_database() {
     let before = dump_old_columns(&db.db).await;
     let dir = tempfile::tempdir().unwrap();
     let out = ok(dir.path(), &db.url, &["migrate", "up"]);
-    assert!(out.contains("applied migrations: 6"), "{out}");
+    let all = ninepanels_persistence::known_migrations();
+    assert!(out.contains(&format!("applied migrations: {all}")), "{out}");
     let after = dump_old_columns(&db.db).await;
     assert_eq!(after, before, "no row lost or changed");
     assert!(ok(dir.path(), &db.url, &["migrate", "status"]).contains("pending migrations: 0"));

@@ -19,6 +19,10 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
         .connect_timeout(timeout)
         .acquire_timeout(timeout)
         .idle_timeout(Duration::from_secs(300))
+        // sqlx already pings each connection as it goes back to the pool; pinging it again on
+        // the way out cost every request a second round trip. One broken since its release
+        // fails one request with 503 and is then dropped.
+        .test_before_acquire(false)
         .sqlx_logging(false);
     if config.database_url.engine() == Engine::Sqlite {
         options.map_sqlx_sqlite_opts(|o| {
@@ -40,6 +44,11 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
 /// Applies every pending migration; applied ones are skipped, so running twice is a no-op.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Migrator::up(db, None).await.or_db("running migrations")
+}
+
+/// How many migrations this binary knows.
+pub fn known_migrations() -> usize {
+    Migrator::migrations().len()
 }
 
 /// How many migrations this binary knows that the database has not applied yet.

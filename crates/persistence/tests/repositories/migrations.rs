@@ -1,7 +1,7 @@
 //! The migration chain on both engines: every table, idempotent, cascading deletes.
 
 use ninepanels_persistence::testing::{TestDb, TestEngine};
-use ninepanels_persistence::{migrate, pending_migrations};
+use ninepanels_persistence::{known_migrations, migrate, pending_migrations};
 use sea_orm::{ConnectionTrait, Statement};
 
 const TABLES: [&str; 11] = [
@@ -75,11 +75,42 @@ async fn foreign_keys_cascade_deletes(db: &TestDb) {
     }
 }
 
+/// The columns of the entries index the day series read, in order.
+async fn entries_index_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "SELECT a.attname AS name FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid \
+             JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+             WHERE c.relname = 'ix_entries_panel_id_timestamp_id' ORDER BY k.n"
+        }
+        _ => {
+            "SELECT name FROM pragma_index_info('ix_entries_panel_id_timestamp_id') ORDER BY seqno"
+        }
+    };
+    db.query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect()
+}
+
 async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
     if let Some(db) = TestDb::new_unmigrated(engine).await {
-        assert_eq!(pending_migrations(&db.db).await.unwrap(), 6);
+        assert_eq!(
+            pending_migrations(&db.db).await.unwrap(),
+            known_migrations()
+        );
         migrate(&db.db).await.unwrap();
         assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
+        assert_eq!(
+            entries_index_columns(&db.db).await,
+            ["panel_id", "timestamp", "id", "is_complete"],
+            "entries are indexed in tap order, with their state"
+        );
     }
 }
 
