@@ -28,18 +28,29 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; cat "$WORK"/*.log >&2; return 1; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
-# run_wrk NAME URL [wrk args...] -> appends "name rps p50 p99 errors peak-rss-mb" to $WORK/results
-# ($RSS_PID is the process whose peak RSS so far is read after the run)
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+ticks_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+db_pids() { [ "$ENGINE" = postgres ] && pgrep -u postgres postgres || true; }
+
+# run_wrk NAME URL [wrk args...] -> appends "name rps p50 p99 errors server-us db-us peak-rss-mb"
+# to $WORK/results: CPU time per request of the process under test ($RSS_PID) and of the
+# PostgreSQL server's processes (SQLite works inside the process under test), and that
+# process's peak RSS so far.
 run_wrk() {
   local name=$1 url=$2; shift 2
+  local server_before db_before; server_before=$(ticks_of "$RSS_PID"); db_before=$(ticks_of $(db_pids))
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_ROUTE}s" --latency "$@" "$url")
+  local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  local server_us=$(( ($(ticks_of "$RSS_PID") - server_before) * TICK_US / requests ))
+  local db_us=$(( ($(ticks_of $(db_pids)) - db_before) * TICK_US / requests ))
+  [ "$ENGINE" = postgres ] || db_us=-
   local rps p50 p99 errors
   rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
   p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
   errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
   local rss; rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$RSS_PID/status")
-  echo "$name $rps $p50 $p99 $errors $rss" >> "$WORK/results"
+  echo "$name $rps $p50 $p99 $errors $server_us $db_us $rss" >> "$WORK/results"
 }
 
 seed_sql_postgres() {
@@ -76,6 +87,7 @@ SQL
 
 bench_engine() {
   local engine=$1 url=$2
+  ENGINE=$engine
   : > "$WORK/results"
   export DATABASE_URL=$url JWT_SECRET=$SECRET LOG_LEVEL=warn MAIL_DIR=$WORK/mail
   "$BIN/ninepanels-ops" migrate up >/dev/null
@@ -115,16 +127,18 @@ bench_engine() {
   run_wrk "floor (1 indexed SELECT)" "http://127.0.0.1:$port/floor/$panel"
   kill "$floor"; wait "$floor" 2>/dev/null || true
 
-  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-4)}' "$WORK/results")
+  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-6)}' "$WORK/results")
   echo
   echo "== $engine: $(nproc) cores, $(date -u +%Y-%m-%d), ${SECONDS_PER_ROUTE}s per route, wrk -t$THREADS -c$CONNECTIONS"
-  printf '| %-40s | %10s | %8s | %8s | %8s | %7s | %11s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor" "peak RSS MB"
-  printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "----------" "----------" "----------" "---------" "-------------"
+  printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor" "server µs" "db µs" "peak RSS MB"
+  printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "----------" "----------" "--------" "---------" "------------" "-----------" "-------------"
   while read -r line; do
-    local name rps p50 p99 errors rss
-    rss=${line##* }; line=${line% *}; errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
-    printf '| %-40s | %10s | %8s | %8s | %8s | %7s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$rss"
+    local name rps p50 p99 errors server_us db_us rss
+    rss=${line##* }; line=${line% *}; db_us=${line##* }; line=${line% *}; server_us=${line##* }; line=${line% *}
+    errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
+    printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$server_us" "$db_us" "$rss"
   done < "$WORK/results"
+  echo "server µs / db µs: CPU time per request of the process under test / of PostgreSQL's processes"
   echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
 }
 

@@ -1,5 +1,6 @@
 //! The sending side: request handlers emit and never wait for a handler.
 
+use crate::activity::ActivityThrottle;
 use crate::event::{Emitted, Event};
 use ninepanels_domain::clock::Clock;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub struct EventBus {
     outbox_nudge: Arc<tokio::sync::Notify>,
     dropped: Arc<AtomicU64>,
     clock: Arc<dyn Clock>,
+    activity: Arc<ActivityThrottle>,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -36,16 +38,24 @@ impl EventBus {
             outbox_nudge: Arc::new(tokio::sync::Notify::new()),
             dropped: Arc::new(AtomicU64::new(0)),
             clock,
+            activity: Arc::new(ActivityThrottle::default()),
         };
         (bus, receiver)
     }
 
     /// Emits an event. Telemetry is dropped and counted when the channel is full; other events
-    /// wait for room. After [`EventBus::close`] events are dropped with a warning.
+    /// wait for room. After [`EventBus::close`] events are dropped with a warning. A user's
+    /// `UserActive` goes out once per [`crate::activity::ACTIVITY_WRITE_INTERVAL`].
     pub async fn emit(&self, event: Event) {
+        let at = self.clock.now();
+        if let Event::UserActive { user_id } = event
+            && !self.activity.take(user_id, at)
+        {
+            return;
+        }
         let emitted = Emitted {
             id: uuid::Uuid::new_v4(),
-            at: self.clock.now(),
+            at,
             request_id: REQUEST_ID.try_with(Clone::clone).ok(),
             event,
         };
@@ -107,6 +117,16 @@ mod tests {
             receiver.recv().await.unwrap().event,
             Event::UserActive { user_id: 1 }
         );
+    }
+
+    #[tokio::test]
+    async fn a_users_activity_is_sent_once_per_interval() {
+        let (bus, _receiver) = EventBus::new(8, Arc::new(SystemClock));
+        for _ in 0..3 {
+            bus.emit(Event::UserActive { user_id: 1 }).await;
+        }
+        bus.emit(Event::UserActive { user_id: 2 }).await;
+        assert_eq!((bus.queued(), bus.dropped()), (2, 0));
     }
 
     #[tokio::test]

@@ -3,14 +3,12 @@
 use crate::dispatcher::HandlerFuture;
 use crate::event::{Emitted, Event};
 use crate::timings::TimingBuffer;
-use chrono::{DateTime, Duration, Utc};
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::{JobRepository, OutboxRepository, TimingRepository, UserRepository};
-use ninepanels_domain::user::{Email, UserId};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use ninepanels_domain::user::Email;
+use std::sync::Arc;
 
 /// What handlers and jobs may use.
 #[derive(Debug)]
@@ -24,13 +22,8 @@ pub struct HandlerContext {
     pub settings: Background,
     /// Who this process is, in outbox and job claims.
     pub runner: String,
-    /// Last `last_activity` write per user, so activity is written at most once a minute.
-    last_activity_write: Mutex<HashMap<UserId, DateTime<Utc>>>,
     pub timing_buffer: TimingBuffer,
 }
-
-/// Activity writes closer together than this are coalesced.
-pub const ACTIVITY_WRITE_INTERVAL: Duration = Duration::minutes(1);
 
 /// The repositories a context is built from.
 #[derive(Debug, Clone)]
@@ -74,23 +67,7 @@ impl HandlerContext {
                 std::process::id(),
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             ),
-            last_activity_write: Mutex::new(HashMap::new()),
             timing_buffer: TimingBuffer::default(),
-        }
-    }
-
-    /// True when this user's activity should be written now (and remembers that it was).
-    fn take_activity_slot(&self, user_id: UserId, at: DateTime<Utc>) -> bool {
-        let mut last = self
-            .last_activity_write
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        match last.get(&user_id) {
-            Some(previous) if at - *previous < ACTIVITY_WRITE_INTERVAL => false,
-            _ => {
-                last.insert(user_id, at);
-                true
-            }
         }
     }
 }
@@ -157,10 +134,7 @@ pub fn handle_user_active(ctx: Arc<HandlerContext>, emitted: Emitted) -> Handler
         let Event::UserActive { user_id } = emitted.event else {
             return Ok(());
         };
-        if ctx.take_activity_slot(user_id, emitted.at) {
-            ctx.users.record_activity(user_id, emitted.at).await?;
-        }
-        Ok(())
+        ctx.users.record_activity(user_id, emitted.at).await
     })
 }
 

@@ -2,6 +2,7 @@
 //! maps each event to its handlers, and the worker task that runs them.
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod bus;
 pub mod dispatcher;
 pub mod event;

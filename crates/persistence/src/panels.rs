@@ -19,6 +19,7 @@ use sea_orm::{
     DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
     TransactionTrait,
 };
+use std::sync::LazyLock;
 
 /// Panels with the state of their latest entry in a time range, answered from the covering
 /// entries index.
@@ -176,15 +177,21 @@ impl PanelRepository for SqlPanels {
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
         let backend = self.db.get_database_backend();
-        let sql = match backend {
-            DatabaseBackend::Postgres => LIST_WITH_LATEST
+        static POSTGRES: LazyLock<String> = LazyLock::new(|| {
+            LIST_WITH_LATEST
                 .replace("{user}", "$1")
                 .replace("{from}", "$2")
-                .replace("{until}", "$3"),
-            _ => LIST_WITH_LATEST
+                .replace("{until}", "$3")
+        });
+        static SQLITE: LazyLock<String> = LazyLock::new(|| {
+            LIST_WITH_LATEST
                 .replace("{user}", "?1")
                 .replace("{from}", "?2")
-                .replace("{until}", "?3"),
+                .replace("{until}", "?3")
+        });
+        let sql = match backend {
+            DatabaseBackend::Postgres => POSTGRES.as_str(),
+            _ => SQLITE.as_str(),
         };
         let rows = PanelWithLatest::find_by_statement(Statement::from_sql_and_values(
             backend,
