@@ -1,15 +1,11 @@
-//! Figures for the day-series work: the computation alone at 1, 3 and 10 years of daily
-//! entries (it should grow linearly), and `GET /v5/metrics/panels/consistency` for nine panels
-//! with ten years of daily entries each, served from SQLite and PostgreSQL.
-//! Run with `cargo bench -p ninepanels --bench consistency`.
+//! `GET /v5/metrics/panels/consistency` for nine panels with ten years of daily entries each,
+//! served from SQLite and PostgreSQL (the computation alone is the divan bench `day_series` of
+//! ninepanels-domain). Run with `cargo bench -p ninepanels --bench consistency`.
 
 use chrono::{Duration, TimeZone as _, Utc};
 use ninepanels::Server;
 use ninepanels_domain::clock::TestClock;
 use ninepanels_domain::config::Config;
-use ninepanels_domain::days::{DaySeries, local_date};
-use ninepanels_domain::entry::Entry;
-use ninepanels_domain::user::TimeZone;
 use ninepanels_persistence::entities::entries;
 use ninepanels_persistence::testing::{TestDb, TestEngine};
 use ninepanels_persistence::time::to_db;
@@ -19,54 +15,9 @@ use std::time::{Duration as StdDuration, Instant};
 
 const PANELS: usize = 9;
 
-fn median(mut samples: Vec<StdDuration>) -> StdDuration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 fn percentile(samples: &mut [StdDuration], p: f64) -> StdDuration {
     samples.sort();
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn day_series_figures() {
-    println!("day series: nine panels, one entry a day, Europe/London");
-    println!(
-        "{:>6} {:>9} {:>12} {:>12}",
-        "years", "entries", "median", "ns/entry"
-    );
-    let zone = TimeZone::parse("Europe/London").unwrap();
-    let today = Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap();
-    for years in [1i64, 3, 10] {
-        let days = years * 365;
-        let created = today - Duration::days(days - 1);
-        let entries: Vec<Entry> = (0..days)
-            .map(|d| Entry {
-                id: d as i32,
-                is_complete: d % 3 != 0,
-                panel_id: 1,
-                timestamp: created + Duration::days(d),
-            })
-            .collect();
-        let today_date = local_date(today, zone);
-        let samples = (0..30)
-            .map(|_| {
-                let started = Instant::now();
-                for _ in 0..PANELS {
-                    let series = DaySeries::build(created, today_date, zone, &entries);
-                    std::hint::black_box((series.consistency(), series.streaks()));
-                }
-                started.elapsed()
-            })
-            .collect();
-        let m = median(samples);
-        let total = days as usize * PANELS;
-        println!(
-            "{years:>6} {total:>9} {:>10.2}ms {:>12.1}",
-            m.as_secs_f64() * 1e3,
-            m.as_nanos() as f64 / total as f64
-        );
-    }
 }
 
 async fn seed(db: &TestDb, panel_ids: &[i32], days: i64, start: chrono::DateTime<Utc>) {
@@ -188,7 +139,6 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    day_series_figures();
     route_figures(TestEngine::Sqlite).await;
     route_figures(TestEngine::Postgres).await;
 }
