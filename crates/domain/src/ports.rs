@@ -62,13 +62,9 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
         is_complete: bool,
         at: DateTime<Utc>,
     ) -> Result<Entry>;
-    /// Every entry of the panel at or after `since`, oldest first.
-    async fn list_for_panel(
-        &self,
-        user_id: UserId,
-        panel_id: PanelId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Entry>>;
+    /// Every entry of the panel at or after `since`, oldest first. The panel is one
+    /// [`PanelRepository::get`] gave for its owner, so ownership is not checked again.
+    async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>>;
     /// Every entry of all the user's panels at or after `since`, by panel then oldest first,
     /// in one query.
     async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>>;

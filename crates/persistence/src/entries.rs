@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::entry::{Entry, HistoryCursor};
-use ninepanels_domain::panel::PanelId;
+use ninepanels_domain::panel::{Panel, PanelId};
 use ninepanels_domain::ports::EntryRepository;
 use ninepanels_domain::user::UserId;
 use sea_orm::sea_query::Expr;
@@ -74,15 +74,9 @@ impl EntryRepository for SqlEntries {
         Ok(to_entry(model))
     }
 
-    async fn list_for_panel(
-        &self,
-        user_id: UserId,
-        panel_id: PanelId,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Entry>> {
-        self.ensure_owned(&self.db, user_id, panel_id).await?;
+    async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>> {
         Ok(entries::Entity::find()
-            .filter(entries::Column::PanelId.eq(panel_id))
+            .filter(entries::Column::PanelId.eq(panel.id))
             .filter(entries::Column::Timestamp.gte(to_db(since)))
             .order_by_asc(entries::Column::Timestamp)
             .order_by_asc(entries::Column::Id)

@@ -86,10 +86,7 @@ pub async fn list_entries(
     };
     let oldest = *window.iter().min().unwrap_or(&0);
     let since = day_start(first_day + chrono::Days::new(oldest as u64), zone);
-    let entries = state
-        .entries
-        .list_for_panel(user_id, panel_id, since)
-        .await?;
+    let entries = state.entries.list_for_panel(&panel, since).await?;
     let series = DaySeries::build(panel.created_at, today, zone, &entries);
     let days = window
         .into_iter()

@@ -60,10 +60,7 @@ pub async fn get_streaks(
     let panel = state.panels.get(user_id, panel_id).await?;
     let today = local_date(state.clock.now(), zone);
     let since = day_start(local_date(panel.created_at, zone).min(today), zone);
-    let entries = state
-        .entries
-        .list_for_panel(user_id, panel_id, since)
-        .await?;
+    let entries = state.entries.list_for_panel(&panel, since).await?;
     let streaks = DaySeries::build(panel.created_at, today, zone, &entries).streaks();
     Ok(Data::new(StreaksOut {
         current: streaks.current,

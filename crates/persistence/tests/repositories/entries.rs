@@ -22,13 +22,13 @@ async fn records_and_lists_entries_oldest_first(db: &TestDb) {
         .record(ada.id, p.id, false, t0 + Duration::hours(1))
         .await
         .unwrap();
-    let all = entries.list_for_panel(ada.id, p.id, t0).await.unwrap();
+    let all = entries.list_for_panel(&p, t0).await.unwrap();
     assert_eq!(
         all.iter().map(|e| e.is_complete).collect::<Vec<_>>(),
         [true, false]
     );
     let later = entries
-        .list_for_panel(ada.id, p.id, t0 + Duration::minutes(1))
+        .list_for_panel(&p, t0 + Duration::minutes(1))
         .await
         .unwrap();
     assert_eq!(later.len(), 1);
@@ -66,7 +66,10 @@ async fn another_users_panel_is_not_found(db: &TestDb) {
     entries.record(ada.id, p.id, true, t).await.unwrap();
     for err in [
         entries.record(eve.id, p.id, true, t).await.unwrap_err(),
-        entries.list_for_panel(eve.id, p.id, t).await.unwrap_err(),
+        SqlPanels::new(db.db.clone())
+            .get(eve.id, p.id)
+            .await
+            .unwrap_err(),
         entries.page(eve.id, p.id, None, 10).await.unwrap_err(),
         entries.clear(eve.id, p.id, t).await.unwrap_err(),
     ] {
