@@ -124,6 +124,51 @@ async fn fresh_postgres_has_every_migration_pending() {
     a_fresh_database_has_every_migration_pending(TestEngine::Postgres).await;
 }
 
+/// Servers starting together on one fresh database (each with its own pool, as separate
+/// processes would have) all succeed, and each migration is recorded once.
+async fn servers_starting_together_migrate_once(engine: TestEngine) {
+    let Some(db) = TestDb::new_unmigrated(engine).await else {
+        return;
+    };
+    let mut starting = Vec::new();
+    for _ in 0..4 {
+        let config = ninepanels_domain::config::Config::for_tests(&db.url);
+        starting.push(tokio::spawn(async move {
+            let pool = ninepanels_persistence::connect(&config).await.unwrap();
+            let outcome = migrate(&pool).await;
+            pool.close().await.ok();
+            outcome
+        }));
+    }
+    for started in starting {
+        started.await.unwrap().unwrap();
+    }
+    let row = db
+        .db
+        .query_one_raw(Statement::from_string(
+            db.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.try_get::<i64>("", "n").unwrap(),
+        known_migrations() as i64
+    );
+    assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn servers_starting_together_on_sqlite_migrate_once() {
+    servers_starting_together_migrate_once(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn servers_starting_together_on_postgres_migrate_once() {
+    servers_starting_together_migrate_once(TestEngine::Postgres).await;
+}
+
 ninepanels_persistence::test_on_both_engines!(
     creates_every_table_and_running_twice_is_a_no_op,
     foreign_keys_cascade_deletes,
