@@ -62,17 +62,20 @@ async fn foreign_keys_cascade_deletes(db: &TestDb) {
         .await
         .unwrap();
     for table in ["panels", "entries"] {
-        let row = db
-            .db
-            .query_one_raw(Statement::from_string(
-                db.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0, "{table} kept rows");
+        assert_eq!(count(&db.db, table).await, 0, "{table} kept rows");
     }
+}
+
+async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT COUNT(*) AS n FROM {table}"),
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap()
 }
 
 /// The columns of the entries index the day series read, in order.
@@ -143,17 +146,8 @@ async fn servers_starting_together_migrate_once(engine: TestEngine) {
     for started in starting {
         started.await.unwrap().unwrap();
     }
-    let row = db
-        .db
-        .query_one_raw(Statement::from_string(
-            db.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM seaql_migrations",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        row.try_get::<i64>("", "n").unwrap(),
+        count(&db.db, "seaql_migrations").await,
         known_migrations() as i64
     );
     assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
