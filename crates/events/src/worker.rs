@@ -4,9 +4,10 @@
 use crate::dispatcher::handlers_for;
 use crate::event::Emitted;
 use crate::handlers::HandlerContext;
-use std::collections::HashMap;
+use futures::FutureExt;
+use futures::future::join_all;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use tokio::task::JoinSet;
 use tracing::Instrument;
 
 /// Runs until the bus is closed and every queued event is handled, then writes the timings
@@ -21,7 +22,8 @@ pub async fn run(receiver: async_channel::Receiver<Emitted>, ctx: Arc<HandlerCon
     tracing::debug!("event worker drained and stopped");
 }
 
-/// Runs one event's handlers and waits for all of them; true when every one succeeded.
+/// Runs one event's handlers concurrently within this task and waits for all of them; true
+/// when every one succeeded. No task is spawned per event: a panic is caught where it happens.
 pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) -> bool {
     let span = tracing::info_span!(
         "event",
@@ -29,31 +31,26 @@ pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) -> bool {
         event = emitted.event.name(),
         event_id = %emitted.id,
     );
-    let mut running = JoinSet::new();
-    let mut names = HashMap::new();
-    for (name, handler) in handlers_for(&emitted.event) {
-        let task = running.spawn(handler(ctx.clone(), emitted.clone()).instrument(span.clone()));
-        names.insert(task.id(), *name);
-    }
+    let runs = handlers_for(&emitted.event).iter().map(|(name, handler)| {
+        let run = AssertUnwindSafe(handler(ctx.clone(), emitted.clone())).catch_unwind();
+        async move { (*name, run.await) }
+    });
+    let outcomes = join_all(runs).instrument(span.clone()).await;
+    let _entered = span.enter();
     let mut all_ok = true;
-    while let Some(outcome) = running.join_next_with_id().await {
-        let _entered = span.enter();
-        all_ok &= matches!(outcome, Ok((_, Ok(()))));
+    for (handler, outcome) in outcomes {
         match outcome {
-            Ok((_, Ok(()))) => {}
-            Ok((id, Err(err))) => tracing::error!(
-                handler = names.get(&id).copied().unwrap_or("?"),
+            Ok(Ok(())) => continue,
+            Ok(Err(err)) => tracing::error!(
+                handler,
                 kind = ?err.kind,
                 context = %err.context_msg,
                 data = ?err.context_data,
                 "event handler failed"
             ),
-            Err(join_error) => tracing::error!(
-                handler = names.get(&join_error.id()).copied().unwrap_or("?"),
-                panicked = join_error.is_panic(),
-                "event handler did not finish"
-            ),
+            Err(_) => tracing::error!(handler, panicked = true, "event handler did not finish"),
         }
+        all_ok = false;
     }
     all_ok
 }
