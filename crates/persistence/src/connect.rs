@@ -2,7 +2,7 @@
 
 use crate::error::DbResultExt;
 use ninepanels_domain::config::{Config, Engine};
-use ninepanels_domain::{Error, ErrorKind, Result};
+use ninepanels_domain::{Error, Result};
 use ninepanels_migrations::Migrator;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -48,28 +48,16 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
 const MIGRATION_LOCK: i64 = 0x6e69_6e65_7061_6e6c;
 
 /// Applies every pending migration; applied ones are skipped, so running twice is a no-op.
-/// On PostgreSQL they run in one transaction holding an advisory lock, so processes starting
-/// together take turns and a failed migration leaves nothing half-applied. SQLite has no such
-/// lock: a process that finds a migration recorded by another meanwhile (or the file busy)
-/// reads what is pending again and carries on; every migration is idempotent.
+/// Processes starting together take turns and a failed migration leaves nothing half-applied:
+/// the migrations run in one transaction that first takes the database's migration lock (an
+/// advisory lock on PostgreSQL; on SQLite, the file's write lock, taken by a header write).
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
-    if db.get_database_backend() != DatabaseBackend::Postgres {
-        let mut attempt = 0;
-        loop {
-            match Migrator::up(db, None).await.or_db("running migrations") {
-                Err(e)
-                    if attempt < 20
-                        && matches!(e.kind, ErrorKind::Conflict | ErrorKind::Unavailable) =>
-                {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(25 * attempt)).await;
-                }
-                outcome => return outcome,
-            }
-        }
-    }
+    let lock = match db.get_database_backend() {
+        DatabaseBackend::Postgres => format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"),
+        _ => "PRAGMA user_version = 0".to_owned(),
+    };
     let txn = db.begin().await.or_db("starting the migrations")?;
-    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+    txn.execute_unprepared(&lock)
         .await
         .or_db("taking the migration lock")?;
     Migrator::up(&txn, None).await.or_db("running migrations")?;
