@@ -412,13 +412,7 @@ async fn dump_old_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
             let mut value: serde_json::Value =
                 serde_json::from_str(&r.try_get::<String>("", "j").unwrap()).unwrap();
             // Columns this server adds are not part of the old rows.
-            for added in [
-                "time_zone",
-                "tokens_valid_after",
-                "expires_at",
-                "latest_entry_at",
-                "latest_entry_complete",
-            ] {
+            for added in ["time_zone", "tokens_valid_after", "expires_at"] {
                 value.as_object_mut().unwrap().remove(added);
             }
             out.push(format!("{table}: {value}"));

@@ -21,15 +21,12 @@ use sea_orm::{
 };
 use std::sync::LazyLock;
 
-/// Today's state from the latest tap each panel keeps (triggers maintain it, migration 8); only a
-/// panel whose latest tap lies after the window (a zone override, a clock set back) looks
-/// into its entries.
+/// Panels with the state of their latest entry in a time range, answered from the covering
+/// entries index.
 const LIST_WITH_LATEST: &str = "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
-     CASE WHEN p.latest_entry_at IS NULL OR p.latest_entry_at < {from} THEN NULL \
-          WHEN p.latest_entry_at < {until} THEN p.latest_entry_complete \
-          ELSE (SELECT e.is_complete FROM entries e \
-                 WHERE e.panel_id = p.id AND e.timestamp >= {from} AND e.timestamp < {until} \
-                 ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) END AS latest \
+     (SELECT e.is_complete FROM entries e \
+       WHERE e.panel_id = p.id AND e.timestamp >= {from} AND e.timestamp < {until} \
+       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
      FROM panels p WHERE p.user_id = {user} ORDER BY p.position, p.id";
 
 #[derive(Debug, FromQueryResult)]

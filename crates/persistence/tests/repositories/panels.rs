@@ -216,69 +216,7 @@ async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
     );
 }
 
-/// Today's state comes from the latest tap the panel keeps; the database's triggers keep it
-/// right whoever writes the entries: the repository, or rows inserted, changed and deleted
-/// directly (an import, a restore, an operator).
-async fn the_latest_tap_follows_every_write(db: &TestDb) {
-    use chrono::Duration;
-    use ninepanels_domain::ports::EntryRepository;
-    use ninepanels_persistence::entities::entries;
-    use ninepanels_persistence::time::to_db;
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-    let panels = SqlPanels::new(db.db.clone());
-    let repository = ninepanels_persistence::SqlEntries::new(db.db.clone());
-    let ada = user(db, "ada@example.org").await;
-    let a = panel(db, &ada, "a").await;
-    let day = at(2026, 5, 2, 0, 0);
-    let today = || async {
-        panels
-            .list_with_latest(ada.id, day, day + Duration::days(1))
-            .await
-            .unwrap()[0]
-            .1
-    };
-    let morning = repository
-        .record(ada.id, a.id, true, day + Duration::hours(8))
-        .await
-        .unwrap();
-    assert_eq!(today().await, Some(true));
-    let insert = |hours: i64, is_complete: bool| entries::ActiveModel {
-        is_complete: Set(Some(is_complete)),
-        timestamp: Set(Some(to_db(day + Duration::hours(hours)))),
-        panel_id: Set(Some(a.id)),
-        ..Default::default()
-    };
-    insert(7, false).insert(&db.db).await.unwrap();
-    assert_eq!(today().await, Some(true), "an older row changes nothing");
-    let evening = insert(20, false).insert(&db.db).await.unwrap();
-    assert_eq!(today().await, Some(false), "a newer row is the latest");
-    entries::Entity::delete_by_id(evening.id)
-        .exec(&db.db)
-        .await
-        .unwrap();
-    assert_eq!(
-        today().await,
-        Some(true),
-        "deleting the latest goes back one"
-    );
-    entries::ActiveModel {
-        id: Set(morning.id),
-        timestamp: Set(Some(to_db(day - Duration::hours(2)))),
-        ..Default::default()
-    }
-    .update(&db.db)
-    .await
-    .unwrap();
-    assert_eq!(today().await, Some(false), "moving a row moves the latest");
-    repository
-        .clear(ada.id, a.id, day + Duration::hours(21))
-        .await
-        .unwrap();
-    assert_eq!(today().await, None, "no entries, no state");
-}
-
 ninepanels_persistence::test_on_both_engines!(
-    the_latest_tap_follows_every_write,
     lists_with_the_latest_state_in_a_range,
     creates_at_the_end_or_at_a_position,
     a_tenth_panel_is_refused,
