@@ -112,16 +112,6 @@ async fn snapshot_fails(url: &str) -> bool {
 }
 
 #[tokio::test]
-async fn backup_clear_restore_on_sqlite() {
-    backup_clear_restore_round_trips(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn backup_clear_restore_on_postgres() {
-    backup_clear_restore_round_trips(TestEngine::Postgres).await;
-}
-
-#[tokio::test]
 async fn an_installation_moves_from_sqlite_to_postgres() {
     let Some(target) = TestDb::new(TestEngine::Postgres).await else {
         return;
@@ -221,16 +211,6 @@ async fn a_failing_replace_changes_nothing(engine: TestEngine) {
     );
     assert!(!success && out.contains("line 2:"), "{out}");
     assert_eq!(snapshot(&db.url).await, before);
-}
-
-#[tokio::test]
-async fn a_failing_replace_changes_nothing_on_sqlite() {
-    a_failing_replace_changes_nothing(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_failing_replace_changes_nothing_on_postgres() {
-    a_failing_replace_changes_nothing(TestEngine::Postgres).await;
 }
 
 #[tokio::test]
@@ -495,4 +475,44 @@ async fn migrate_up_adopts_an_old_server_database() {
     );
     stop.send(()).ok();
     task.await.unwrap().unwrap();
+}
+
+ninepanels_persistence::test_with_each_engine!(
+    backup_clear_restore_round_trips,
+    a_failing_replace_changes_nothing
+);
+
+#[test]
+fn migrate_status_then_up_then_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("ops.db").display());
+    let vars = [("DATABASE_URL", url.as_str())];
+    let (success, out) = ops_in(dir.path(), &vars, &["migrate", "status"]);
+    assert!(success, "{out}");
+    assert!(
+        out.starts_with("environment: FEATURE  database: sqlite://"),
+        "{out}"
+    );
+    let all = ninepanels_persistence::known_migrations();
+    assert!(out.contains(&format!("pending migrations: {all}")), "{out}");
+    let (success, out) = ops_in(dir.path(), &vars, &["migrate", "up"]);
+    assert!(
+        success && out.contains(&format!("applied migrations: {all}")),
+        "{out}"
+    );
+    let (success, out) = ops_in(dir.path(), &vars, &["migrate", "status"]);
+    assert!(success && out.contains("pending migrations: 0"), "{out}");
+}
+
+#[test]
+fn a_bad_database_url_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (success, out) = ops_in(
+        dir.path(),
+        &[("DATABASE_URL", "mysql://x/y")],
+        &["migrate", "status"],
+    );
+    assert!(!success);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("DATABASE_URL"), "{out}");
 }

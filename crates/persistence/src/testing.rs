@@ -198,6 +198,31 @@ macro_rules! test_on_both_engines {
     };
 }
 
+/// Runs each listed async test, `async fn(TestEngine)` (for tests that make their own databases
+/// or servers), once with SQLite and once with PostgreSQL. Each body skips PostgreSQL itself
+/// when it is absent, as [`TestDb::new`] does.
+#[macro_export]
+macro_rules! test_with_each_engine {
+    ($($name:ident),* $(,)?) => {
+        mod with_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::testing::TestEngine::Sqlite).await;
+                }
+            )*
+        }
+        mod with_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::testing::TestEngine::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

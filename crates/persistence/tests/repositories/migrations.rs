@@ -117,16 +117,6 @@ async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
     }
 }
 
-#[tokio::test]
-async fn fresh_sqlite_has_every_migration_pending() {
-    a_fresh_database_has_every_migration_pending(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn fresh_postgres_has_every_migration_pending() {
-    a_fresh_database_has_every_migration_pending(TestEngine::Postgres).await;
-}
-
 /// Servers starting together on one fresh database (each with its own pool, as separate
 /// processes would have) all succeed, and each migration is recorded once.
 async fn servers_starting_together_migrate_once(engine: TestEngine) {
@@ -153,17 +143,12 @@ async fn servers_starting_together_migrate_once(engine: TestEngine) {
     assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
 }
 
-#[tokio::test]
-async fn servers_starting_together_on_sqlite_migrate_once() {
-    servers_starting_together_migrate_once(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn servers_starting_together_on_postgres_migrate_once() {
-    servers_starting_together_migrate_once(TestEngine::Postgres).await;
-}
-
 ninepanels_persistence::test_on_both_engines!(
     creates_every_table_and_running_twice_is_a_no_op,
     foreign_keys_cascade_deletes,
+);
+
+ninepanels_persistence::test_with_each_engine!(
+    a_fresh_database_has_every_migration_pending,
+    servers_starting_together_migrate_once
 );

@@ -81,12 +81,4 @@ async fn route_views_show_what_was_measured(engine: TestEngine) {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn route_views_on_sqlite() {
-    route_views_show_what_was_measured(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn route_views_on_postgres() {
-    route_views_show_what_was_measured(TestEngine::Postgres).await;
-}
+ninepanels_persistence::test_with_each_engine!(route_views_show_what_was_measured);

@@ -270,16 +270,6 @@ async fn a_mail_survives_a_crash_and_is_sent_once(engine: TestEngine) {
     assert_eq!(welcome_count(), 1, "sent exactly once");
 }
 
-#[tokio::test]
-async fn a_mail_survives_a_crash_on_sqlite() {
-    a_mail_survives_a_crash_and_is_sent_once(TestEngine::Sqlite).await;
-}
-
-#[tokio::test]
-async fn a_mail_survives_a_crash_on_postgres() {
-    a_mail_survives_a_crash_and_is_sent_once(TestEngine::Postgres).await;
-}
-
 /// Readiness turns 503 while the database is gone and recovers by itself when it is back.
 #[tokio::test]
 async fn readiness_follows_the_database_down_and_back_up() {
@@ -323,3 +313,5 @@ async fn readiness_follows_the_database_down_and_back_up() {
     }
     server.stop().await;
 }
+
+ninepanels_persistence::test_with_each_engine!(a_mail_survives_a_crash_and_is_sent_once);
