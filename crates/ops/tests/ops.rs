@@ -419,13 +419,11 @@ async fn migrate_up_adopts_an_old_server_database() {
 
     let server = ninepanels::Server::start(Config::for_tests(&db.url))
         .await
+        .unwrap()
+        .spawn()
+        .await
         .unwrap();
-    let listener = server.bind().await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve(listener, async {
-        stopped.await.ok();
-    }));
+    let addr = server.addr;
     let client = reqwest::Client::new();
     let token: serde_json::Value = client
         .post(format!("http://{addr}/token"))
@@ -473,8 +471,7 @@ async fn migrate_up_adopts_an_old_server_database() {
         me["data"]["time_zone"], "Europe/London",
         "the default zone for adopted users"
     );
-    stop.send(()).ok();
-    task.await.unwrap().unwrap();
+    server.stop().await.unwrap();
 }
 
 ninepanels_persistence::test_with_each_engine!(

@@ -66,13 +66,11 @@ async fn route_figures(engine: TestEngine) {
     let clock = TestClock::at(start);
     let server = Server::start_with_clock(Config::for_tests(&db.url), Arc::new(clock.clone()))
         .await
+        .unwrap()
+        .spawn()
+        .await
         .unwrap();
-    let listener = server.bind().await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve(listener, async {
-        stopped.await.ok();
-    }));
+    let addr = server.addr;
     let client = reqwest::Client::new();
     let url = |p: &str| format!("http://{addr}{p}");
     client
@@ -129,8 +127,7 @@ async fn route_figures(engine: TestEngine) {
         p50.as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
-    stop.send(()).ok();
-    task.await.unwrap().unwrap();
+    server.stop().await.unwrap();
 }
 
 #[tokio::main]

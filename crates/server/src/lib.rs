@@ -5,4 +5,4 @@ pub mod logging;
 pub mod server;
 pub mod shutdown;
 
-pub use server::{Server, StartError};
+pub use server::{Running, Server, StartError};

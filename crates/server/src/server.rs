@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Why the server could not start, as one line an operator can act on.
@@ -144,5 +145,37 @@ impl Server {
         served.map_err(StartError::Serve)?;
         tracing::info!("stopped");
         Ok(())
+    }
+
+    /// Binds and serves in a task until [`Running::stop`]; what tests and benches run.
+    pub async fn spawn(self) -> Result<Running, StartError> {
+        let listener = self.bind().await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.state.config.bind_addr,
+            source,
+        })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(self.serve(listener, async {
+            stopped.await.ok();
+        }));
+        Ok(Running { addr, stop, task })
+    }
+}
+
+/// A server serving in a task of its own.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), StartError>>,
+}
+
+impl Running {
+    /// Shuts down as on SIGTERM and waits until the server has stopped.
+    pub async fn stop(self) -> Result<(), StartError> {
+        self.stop.send(()).ok();
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(StartError::Serve(std::io::Error::other(e))))
     }
 }

@@ -1,15 +1,13 @@
 //! A server started in-process on 127.0.0.1:0 over a fresh test database, with a test clock.
 
 use chrono::{TimeZone, Utc};
-use ninepanels::Server;
+use ninepanels::{Running, Server};
 use ninepanels_domain::clock::TestClock;
 use ninepanels_domain::config::{Config, MailerConfig};
 use ninepanels_persistence::testing::{TestDb, TestEngine};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -17,8 +15,7 @@ pub struct TestServer {
     pub clock: TestClock,
     pub db: TestDb,
     pub mail_dir: tempfile::TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    running: Running,
 }
 
 impl TestServer {
@@ -36,15 +33,14 @@ impl TestServer {
         };
         adjust(&mut config);
         let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
-        let (addr, stop, task) = spawn(config, clock.clone()).await;
+        let running = spawn(config, clock.clone()).await;
         Some(Self {
-            addr,
+            addr: running.addr,
             client: reqwest::Client::new(),
             clock,
             db,
             mail_dir,
-            stop: Some(stop),
-            task: Some(task),
+            running,
         })
     }
 
@@ -52,8 +48,11 @@ impl TestServer {
     pub async fn start_peer(&self, adjust: impl FnOnce(&mut Config)) -> PeerServer {
         let mut config = Config::for_tests(&self.db.url);
         adjust(&mut config);
-        let (addr, stop, task) = spawn(config, self.clock.clone()).await;
-        PeerServer { addr, stop, task }
+        let running = spawn(config, self.clock.clone()).await;
+        PeerServer {
+            addr: running.addr,
+            running,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -251,42 +250,24 @@ impl TestServer {
     }
 
     /// Stops accepting, finishes requests in flight, and waits for the server to stop.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            stop.send(()).ok();
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap();
-        }
+    pub async fn stop(self) {
+        self.running.stop().await.expect("the test server serves");
     }
 }
 
-async fn spawn(
-    config: Config,
-    clock: TestClock,
-) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<()>) {
-    let server = Server::start_with_clock(config, Arc::new(clock))
+async fn spawn(config: Config, clock: TestClock) -> Running {
+    Server::start_with_clock(config, Arc::new(clock))
         .await
-        .expect("the test server starts");
-    let listener = server.bind().await.expect("a loopback port");
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        server
-            .serve(listener, async {
-                stopped.await.ok();
-            })
-            .await
-            .expect("the test server serves");
-    });
-    (addr, stop, task)
+        .expect("the test server starts")
+        .spawn()
+        .await
+        .expect("a loopback port")
 }
 
 /// Another server on a [`TestServer`]'s database.
 pub struct PeerServer {
     pub addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
+    running: Running,
 }
 
 impl PeerServer {
@@ -295,8 +276,7 @@ impl PeerServer {
     }
 
     pub async fn stop(self) {
-        self.stop.send(()).ok();
-        self.task.await.unwrap();
+        self.running.stop().await.expect("the peer server serves");
     }
 }
 
