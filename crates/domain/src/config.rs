@@ -34,7 +34,7 @@
 //! | `ROUTE_ALERT_THRESHOLD_MS` | `500` (default alert threshold of a route's average) |
 //! | `ROUTE_ALERT_THRESHOLDS` | unset; per route, e.g. `GET_/v5/panels=200,POST_/token=1500` |
 //! | `TIMING_WINDOW_SIZE` | `100` (timings a route's statistics cover) |
-//! | `TIMING_BATCH_SIZE` | `50` (timings buffered per route before a write) |
+//! | `TIMING_BATCH_SIZE` | `200` (timings buffered per route before a write) |
 //! | `LOG_JSON_FILE` | unset; a file for JSON lines at INFO |
 //! | `LOG_DEBUG_FILE` | unset; a file for DEBUG lines with target, file and line |
 
@@ -314,7 +314,7 @@ impl Default for Background {
             alert_threshold_ms: 500,
             alert_thresholds: Vec::new(),
             timing_window_size: 100,
-            timing_batch_size: 50,
+            timing_batch_size: 200,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Response bodies (the `data` of the envelope), apart from domain types; conversions live here.
 
+use crate::timestamp;
 use chrono::{DateTime, NaiveDate, Utc};
 use ninepanels_domain::background::RouteStats;
 use ninepanels_domain::entry::Entry;
@@ -20,8 +21,10 @@ pub struct UserOut {
     #[schema(example = false)]
     pub is_admin: bool,
     #[schema(example = "2026-11-24T07:15:02.481Z")]
+    #[serde(serialize_with = "timestamp::option::serialize")]
     pub last_login: Option<DateTime<Utc>>,
     #[schema(example = "2026-11-24T07:16:40.112Z")]
+    #[serde(serialize_with = "timestamp::option::serialize")]
     pub last_activity: Option<DateTime<Utc>>,
     #[schema(example = "Europe/London")]
     pub time_zone: String,
@@ -63,6 +66,7 @@ pub struct PanelOut {
     #[schema(example = 42)]
     pub id: i32,
     #[schema(example = "2026-01-05T09:30:00Z")]
+    #[serde(serialize_with = "timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     #[schema(example = "Move")]
     pub title: String,
@@ -114,6 +118,7 @@ pub struct EntryOut {
     #[schema(example = 42)]
     pub panel_id: i32,
     #[schema(example = "2026-11-24T07:16:40.112Z")]
+    #[serde(serialize_with = "timestamp::serialize")]
     pub timestamp: DateTime<Utc>,
 }
 

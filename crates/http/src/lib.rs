@@ -12,6 +12,7 @@ pub mod params;
 pub mod router;
 pub mod routes;
 pub mod state;
+pub mod timestamp;
 
 pub use router::router;
 pub use state::AppState;

@@ -28,8 +28,21 @@ pub struct Auth {
     pub users: UserCache,
 }
 
+/// Cloned for every request (each extractor and layer that takes the state), so it is one
+/// shared pointer to [`Services`].
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct Services {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub db: DatabaseConnection,
@@ -58,7 +71,7 @@ impl AppState {
             limiter: RateLimiter::new(config.rate_limits.window_secs),
             users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),
         };
-        Self {
+        Self(Arc::new(Services {
             config: Arc::new(config),
             clock,
             users: Arc::new(SqlUsers::new(db.clone())),
@@ -69,6 +82,6 @@ impl AppState {
             auth: Arc::new(auth),
             events,
             db,
-        }
+        }))
     }
 }

@@ -3,6 +3,7 @@
 
 use ninepanels_domain::{Error, ErrorKind};
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
+use std::sync::Arc;
 
 /// Converts a sea-orm error into the base error, keeping the cause for the logs.
 pub fn from_db(err: DbErr, context: &str) -> Error {
@@ -72,10 +73,15 @@ impl<T> DbResultExt<T> for Result<T, DbErr> {
     }
 }
 
+impl<T> DbResultExt<T> for Result<T, sea_orm::sqlx::Error> {
+    fn or_db(self, context: &str) -> Result<T, Error> {
+        self.map_err(|e| from_db(DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))), context))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn missing_row_is_not_found() {

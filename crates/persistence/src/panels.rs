@@ -5,7 +5,7 @@ use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use ninepanels_domain::panel::{
     MAX_PANELS, NewPanel, PANEL_NOT_FOUND, Panel, PanelChanges, PanelId, TOO_MANY_PANELS,
     clamp_position,
@@ -14,10 +14,10 @@ use ninepanels_domain::ports::PanelRepository;
 use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sqlx::{self, AssertSqlSafe};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
-    TransactionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use std::sync::LazyLock;
 
@@ -29,16 +29,16 @@ const LIST_WITH_LATEST: &str = "SELECT p.id, p.created_at, p.title, p.descriptio
        ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
      FROM panels p WHERE p.user_id = {user} ORDER BY p.position, p.id";
 
-#[derive(Debug, FromQueryResult)]
-struct PanelWithLatest {
-    id: i32,
-    created_at: Option<sea_orm::prelude::DateTime>,
-    title: Option<String>,
-    description: Option<String>,
-    position: Option<i32>,
-    user_id: Option<i32>,
-    latest: Option<bool>,
-}
+/// A row of [`LIST_WITH_LATEST`]: the panel's columns in table order, then `latest`.
+type PanelWithLatest = (
+    i32,
+    Option<NaiveDateTime>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<bool>,
+);
 
 #[derive(Debug, Clone)]
 pub struct SqlPanels {
@@ -176,7 +176,6 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        let backend = self.db.get_database_backend();
         static POSTGRES: LazyLock<String> = LazyLock::new(|| {
             LIST_WITH_LATEST
                 .replace("{user}", "$1")
@@ -189,31 +188,42 @@ impl PanelRepository for SqlPanels {
                 .replace("{from}", "?2")
                 .replace("{until}", "?3")
         });
-        let sql = match backend {
-            DatabaseBackend::Postgres => POSTGRES.as_str(),
-            _ => SQLITE.as_str(),
-        };
-        let rows = PanelWithLatest::find_by_statement(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [user_id.into(), to_db(from).into(), to_db(until).into()],
-        ))
-        .all(&self.db)
-        .await
+        // The list every client opens with: read straight through sqlx, columns by position.
+        let (from, until) = (to_db(from), to_db(until));
+        let rows: Vec<PanelWithLatest> = match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                sqlx::query_as(AssertSqlSafe(POSTGRES.as_str()))
+                    .bind(user_id)
+                    .bind(from)
+                    .bind(until)
+                    .fetch_all(self.db.get_postgres_connection_pool())
+                    .await
+            }
+            _ => {
+                sqlx::query_as(AssertSqlSafe(SQLITE.as_str()))
+                    .bind(user_id)
+                    .bind(from)
+                    .bind(until)
+                    .fetch_all(self.db.get_sqlite_connection_pool())
+                    .await
+            }
+        }
         .or_db("listing panels with their latest entries")?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let panel = panels::Model {
-                    id: r.id,
-                    created_at: r.created_at,
-                    title: r.title,
-                    description: r.description,
-                    position: r.position,
-                    user_id: r.user_id,
-                };
-                (to_panel(panel), r.latest)
-            })
+            .map(
+                |(id, created_at, title, description, position, owner, latest)| {
+                    let panel = panels::Model {
+                        id,
+                        created_at,
+                        title,
+                        description,
+                        position,
+                        user_id: owner,
+                    };
+                    (to_panel(panel), latest)
+                },
+            )
             .collect())
     }
 

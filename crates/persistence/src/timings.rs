@@ -8,10 +8,12 @@ use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::background::{RouteStats, Timing};
 use ninepanels_domain::ports::TimingRepository;
+use sea_orm::sqlx::{self, AssertSqlSafe};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone)]
 pub struct SqlTimings {
@@ -39,29 +41,74 @@ fn to_stats(m: stats::Model) -> RouteStats {
     }
 }
 
+const INSERT_COLUMNS: &str = "INSERT INTO timings \
+    (created_at, request_id, path, method, start_ts, stop_ts, diff_ms, method_path, event_id) ";
+
+/// One statement whatever the batch's size: the columns as arrays, unnested into rows.
+async fn insert_postgres(pool: &sqlx::PgPool, batch: &[Timing]) -> sqlx::Result<()> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{INSERT_COLUMNS}SELECT * FROM UNNEST($1::timestamp[], $2::varchar[], $3::varchar[], \
+             $4::varchar[], $5::timestamp[], $6::timestamp[], $7::float8[], $8::varchar[], \
+             $9::varchar[])"
+        )
+    });
+    let column = |f: fn(&Timing) -> Option<&str>| batch.iter().map(f).collect::<Vec<_>>();
+    let stopped: Vec<_> = batch.iter().map(|t| to_db(t.stopped_at)).collect();
+    sqlx::query(AssertSqlSafe(SQL.as_str()))
+        .bind(&stopped)
+        .bind(column(|t| t.request_id.as_deref()))
+        .bind(column(|t| Some(&t.path)))
+        .bind(column(|t| Some(&t.method)))
+        .bind(
+            batch
+                .iter()
+                .map(|t| to_db(t.started_at))
+                .collect::<Vec<_>>(),
+        )
+        .bind(&stopped)
+        .bind(batch.iter().map(|t| t.diff_ms).collect::<Vec<_>>())
+        .bind(column(|t| Some(&t.method_path)))
+        .bind(column(|t| t.event_id.as_deref()))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Multi-row inserts, in chunks that stay under SQLite's limit on bound values.
+async fn insert_sqlite(pool: &sqlx::SqlitePool, batch: &[Timing]) -> sqlx::Result<()> {
+    let mut txn = pool.begin().await?;
+    for chunk in batch.chunks(1000) {
+        let mut insert = sqlx::QueryBuilder::new(INSERT_COLUMNS);
+        insert.push_values(chunk, |mut row, t| {
+            row.push_bind(to_db(t.stopped_at))
+                .push_bind(t.request_id.as_deref())
+                .push_bind(t.path.as_str())
+                .push_bind(t.method.as_str())
+                .push_bind(to_db(t.started_at))
+                .push_bind(to_db(t.stopped_at))
+                .push_bind(t.diff_ms)
+                .push_bind(t.method_path.as_str())
+                .push_bind(t.event_id.as_deref());
+        });
+        insert.build().execute(&mut *txn).await?;
+    }
+    txn.commit().await
+}
+
 #[async_trait]
 impl TimingRepository for SqlTimings {
     async fn insert_batch(&self, batch: &[Timing]) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
-        let rows = batch.iter().map(|t| timings::ActiveModel {
-            created_at: Set(Some(to_db(t.stopped_at))),
-            request_id: Set(t.request_id.clone()),
-            path: Set(Some(t.path.clone())),
-            method: Set(Some(t.method.clone())),
-            start_ts: Set(Some(to_db(t.started_at))),
-            stop_ts: Set(Some(to_db(t.stopped_at))),
-            diff_ms: Set(Some(t.diff_ms)),
-            method_path: Set(Some(t.method_path.clone())),
-            event_id: Set(t.event_id.clone()),
-            ..Default::default()
-        });
-        timings::Entity::insert_many(rows)
-            .exec(&self.db)
-            .await
-            .or_db("writing timings")?;
-        Ok(())
+        match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                insert_postgres(self.db.get_postgres_connection_pool(), batch).await
+            }
+            _ => insert_sqlite(self.db.get_sqlite_connection_pool(), batch).await,
+        }
+        .or_db("writing timings")
     }
 
     async fn recent(&self, method_path: &str, limit: u64) -> Result<Vec<(f64, DateTime<Utc>)>> {

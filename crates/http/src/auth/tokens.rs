@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -47,7 +49,13 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     lifetime: Duration,
+    verified: Mutex<HashMap<Box<str>, Claims>>,
 }
+
+/// Tokens remembered after their signature checked out, so a client's every request does not
+/// decode and verify the same token again. Only verified tokens get in; expiry is still
+/// checked on each use; the memory is emptied when it is full.
+const VERIFIED_CAPACITY: usize = 4096;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,6 +79,7 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
             lifetime,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,10 +99,26 @@ impl TokenKeys {
 
     /// The claims of a token this server signed with HS256 and that has not expired.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
-        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()?
-            .claims;
+        let remembered = self.verified().get(token).cloned();
+        let claims = match remembered {
+            Some(claims) => claims,
+            None => {
+                let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+                    .ok()?
+                    .claims;
+                let mut verified = self.verified();
+                if verified.len() >= VERIFIED_CAPACITY {
+                    verified.clear();
+                }
+                verified.insert(token.into(), claims.clone());
+                claims
+            }
+        };
         (claims.exp > now.timestamp() && claims.user_id().is_some()).then_some(claims)
+    }
+
+    fn verified(&self) -> MutexGuard<'_, HashMap<Box<str>, Claims>> {
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -139,5 +164,28 @@ mod tests {
                 .is_none()
         );
         assert!(keys().verify("not-a-token", now()).is_none());
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_and_altered_copies_do_not_pass() {
+        let keys = keys();
+        let (token, claims) = keys.issue(42, now()).unwrap();
+        assert_eq!(keys.verify(&token, now()), Some(claims.clone()));
+        assert_eq!(keys.verify(&token, now()), Some(claims), "from memory");
+        assert!(keys.verify(&token, now() + Duration::days(30)).is_none());
+        let at = token.len() - 10;
+        let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
+        let altered = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+        assert!(keys.verify(&altered, now()).is_none());
+    }
+
+    #[test]
+    fn the_memory_of_verified_tokens_stays_bounded() {
+        let keys = keys();
+        for user in 0..VERIFIED_CAPACITY as i32 + 10 {
+            let (token, _) = keys.issue(user, now()).unwrap();
+            assert!(keys.verify(&token, now()).is_some());
+        }
+        assert!(keys.verified().len() <= VERIFIED_CAPACITY);
     }
 }

@@ -1,5 +1,6 @@
 //! Gives each request an id (the client's `X-Request-ID` when sane, else a new UUID), runs it
-//! inside a span carrying that id, echoes the id, and writes one log line when it finishes.
+//! inside a span carrying that id (and events emitted while serving it carry it too), echoes
+//! the id, and writes one log line when it finishes.
 
 use crate::error::LoggedError;
 use axum::extract::Request;
@@ -7,6 +8,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use ninepanels_domain::ErrorKind;
+use ninepanels_events::REQUEST_ID;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -37,7 +39,9 @@ pub async fn trace_request(mut request: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
 
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(request).instrument(span.clone()))
+        .await;
 
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = response.status().as_u16();

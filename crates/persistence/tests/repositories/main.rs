@@ -4,5 +4,6 @@ mod entries;
 mod migrations;
 mod panels;
 mod support;
+mod timings;
 mod tokens;
 mod users;

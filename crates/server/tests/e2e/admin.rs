@@ -2,6 +2,7 @@
 
 use crate::support::{TestServer, error_message};
 use ninepanels_persistence::testing::TestEngine;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -81,4 +82,50 @@ async fn route_views_show_what_was_measured(engine: TestEngine) {
     server.stop().await;
 }
 
-ninepanels_persistence::test_with_each_engine!(route_views_show_what_was_measured);
+async fn a_stored_timing_names_its_request(engine: TestEngine) {
+    let Some(server) = TestServer::start_with(engine, |c| c.background.timing_batch_size = 1).await
+    else {
+        return;
+    };
+    let response = server
+        .client
+        .get(server.url("/healthz"))
+        .header("x-request-id", "timing-check-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let sql = "SELECT method_path, event_id FROM timings WHERE request_id = 'timing-check-1'";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let row = loop {
+        let found = server
+            .db
+            .db
+            .query_one_raw(Statement::from_string(
+                server.db.db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap();
+        if let Some(row) = found {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no timing carries the request id"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "GET_/healthz");
+    assert_eq!(
+        row.try_get_by_index::<String>(1).unwrap().len(),
+        36,
+        "an event id"
+    );
+    server.stop().await;
+}
+
+ninepanels_persistence::test_with_each_engine!(
+    route_views_show_what_was_measured,
+    a_stored_timing_names_its_request
+);
