@@ -18,7 +18,11 @@ impl TimingBuffer {
     /// Adds a timing; hands back the route's batch once it holds `batch_size`.
     pub fn push(&self, timing: Timing, batch_size: usize) -> Option<Vec<Timing>> {
         let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
-        let buffer = routes.entry(timing.method_path.clone()).or_default();
+        // The route's name is copied only the first time it is seen.
+        if !routes.contains_key(&timing.method_path) {
+            routes.insert(timing.method_path.clone(), Vec::new());
+        }
+        let buffer = routes.get_mut(&timing.method_path)?;
         buffer.push(timing);
         (buffer.len() >= batch_size).then(|| std::mem::take(buffer))
     }

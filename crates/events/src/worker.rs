@@ -31,11 +31,18 @@ pub async fn dispatch(ctx: &Arc<HandlerContext>, emitted: Emitted) -> bool {
         event = emitted.event.name(),
         event_id = %emitted.id,
     );
-    let runs = handlers_for(&emitted.event).iter().map(|(name, handler)| {
-        let run = AssertUnwindSafe(handler(ctx.clone(), emitted.clone())).catch_unwind();
-        async move { (*name, run.await) }
-    });
-    let outcomes = join_all(runs).instrument(span.clone()).await;
+    let handlers = handlers_for(&emitted.event);
+    let outcomes = if let [(name, handler)] = handlers {
+        // Most events have one handler (every request's timing among them): no join, no copy.
+        let run = AssertUnwindSafe(handler(ctx.clone(), emitted)).catch_unwind();
+        vec![(*name, run.instrument(span.clone()).await)]
+    } else {
+        let runs = handlers.iter().map(|(name, handler)| {
+            let run = AssertUnwindSafe(handler(ctx.clone(), emitted.clone())).catch_unwind();
+            async move { (*name, run.await) }
+        });
+        join_all(runs).instrument(span.clone()).await
+    };
     let _entered = span.enter();
     let mut all_ok = true;
     for (handler, outcome) in outcomes {

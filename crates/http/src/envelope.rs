@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use ninepanels_domain::Error;
 use serde::Serialize;
 
 /// What a request that runs past the timeout is told (408).
@@ -59,7 +61,13 @@ impl<T: Serialize> IntoResponse for Data<T> {
             error_message: None,
             meta: self.meta,
         };
-        let mut response = Json(body).into_response();
+        // Sized for a typical answer (nine panels are 1.3 KB) so it is not grown step by step.
+        let mut bytes = Vec::with_capacity(2048);
+        let mut response = match serde_json::to_writer(&mut bytes, &body) {
+            Ok(()) => ([(CONTENT_TYPE, "application/json")], bytes).into_response(),
+            Err(e) => crate::error::ApiError(Error::internal(format!("writing the response: {e}")))
+                .into_response(),
+        };
         response.extensions_mut().insert(Enveloped);
         response
     }

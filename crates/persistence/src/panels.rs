@@ -188,24 +188,33 @@ impl PanelRepository for SqlPanels {
                 .replace("{from}", "?2")
                 .replace("{until}", "?3")
         });
-        // The list every client opens with: read straight through sqlx, columns by position.
+        // The list every client opens with: read straight through sqlx, columns by position, on
+        // a connection of its own (the pool's own fetch copies a large future per query).
         let (from, until) = (to_db(from), to_db(until));
         let rows: Vec<PanelWithLatest> = match self.db.get_database_backend() {
             DatabaseBackend::Postgres => {
-                sqlx::query_as(AssertSqlSafe(POSTGRES.as_str()))
-                    .bind(user_id)
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(self.db.get_postgres_connection_pool())
-                    .await
+                async {
+                    let mut connection = self.db.get_postgres_connection_pool().acquire().await?;
+                    sqlx::query_as(AssertSqlSafe(POSTGRES.as_str()))
+                        .bind(user_id)
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&mut *connection)
+                        .await
+                }
+                .await
             }
             _ => {
-                sqlx::query_as(AssertSqlSafe(SQLITE.as_str()))
-                    .bind(user_id)
-                    .bind(from)
-                    .bind(until)
-                    .fetch_all(self.db.get_sqlite_connection_pool())
-                    .await
+                async {
+                    let mut connection = self.db.get_sqlite_connection_pool().acquire().await?;
+                    sqlx::query_as(AssertSqlSafe(SQLITE.as_str()))
+                        .bind(user_id)
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&mut *connection)
+                        .await
+                }
+                .await
             }
         }
         .or_db("listing panels with their latest entries")?;
