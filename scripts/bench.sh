@@ -4,7 +4,8 @@
 #   scripts/bench.sh [seconds-per-route]      (default 10)
 #   BENCH_ENGINES="postgres" scripts/bench.sh  (one engine only; default "postgres sqlite")
 #
-# Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries, starts the
+# Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries (each user's panels
+# written together, as a user creates them at sign-up), starts the
 # server, and drives each route with wrk (installed from Debian's packages if missing) from a
 # separate process over loopback; then the same against ninepanels-floor (one indexed
 # single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
@@ -61,7 +62,7 @@ INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
   FROM generate_series(1, 1000) g;
 INSERT INTO panels (created_at, title, description, position, user_id)
   SELECT (now() AT TIME ZONE 'utc') - interval '365 days', 'Panel ' || p, NULL, p, u.id
-  FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email LIKE 'bench%';
+  FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email LIKE 'bench%' ORDER BY u.id, p;
 INSERT INTO entries (is_complete, timestamp, panel_id)
   SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
   FROM panels pa CROSS JOIN generate_series(0, 364) d;
@@ -77,7 +78,8 @@ INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
          (SELECT hashed_password FROM users WHERE email = 'template@example.org'), 0, 'Europe/London' FROM n;
 WITH RECURSIVE p(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM p WHERE i < 8)
 INSERT INTO panels (created_at, title, description, position, user_id)
-  SELECT datetime('now', '-365 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email LIKE 'bench%';
+  SELECT datetime('now', '-365 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email LIKE 'bench%'
+  ORDER BY u.id, i;
 WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < 364)
 INSERT INTO entries (is_complete, timestamp, panel_id)
   SELECT (k % 3 <> 0), datetime('now', '-' || k || ' days', '-2 hours'), pa.id FROM panels pa, d;

@@ -191,31 +191,25 @@ impl PanelRepository for SqlPanels {
         // The list every client opens with: read straight through sqlx, columns by position, on
         // a connection of its own (the pool's own fetch copies a large future per query).
         let (from, until) = (to_db(from), to_db(until));
+        macro_rules! fetch_on {
+            ($pool:expr, $sql:expr) => {
+                async {
+                    let mut connection = $pool.acquire().await?;
+                    sqlx::query_as(AssertSqlSafe($sql.as_str()))
+                        .bind(user_id)
+                        .bind(from)
+                        .bind(until)
+                        .fetch_all(&mut *connection)
+                        .await
+                }
+                .await
+            };
+        }
         let rows: Vec<PanelWithLatest> = match self.db.get_database_backend() {
             DatabaseBackend::Postgres => {
-                async {
-                    let mut connection = self.db.get_postgres_connection_pool().acquire().await?;
-                    sqlx::query_as(AssertSqlSafe(POSTGRES.as_str()))
-                        .bind(user_id)
-                        .bind(from)
-                        .bind(until)
-                        .fetch_all(&mut *connection)
-                        .await
-                }
-                .await
+                fetch_on!(self.db.get_postgres_connection_pool(), POSTGRES)
             }
-            _ => {
-                async {
-                    let mut connection = self.db.get_sqlite_connection_pool().acquire().await?;
-                    sqlx::query_as(AssertSqlSafe(SQLITE.as_str()))
-                        .bind(user_id)
-                        .bind(from)
-                        .bind(until)
-                        .fetch_all(&mut *connection)
-                        .await
-                }
-                .await
-            }
+            _ => fetch_on!(self.db.get_sqlite_connection_pool(), SQLITE),
         }
         .or_db("listing panels with their latest entries")?;
         Ok(rows
