@@ -24,6 +24,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP_BENCH_DIR:-}" ] || rm -r
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y wrk >/dev/null; }
 cargo build --release --quiet -p ninepanels -p ninepanels-ops -p ninepanels-floor
 BIN=target/release
+# shellcheck source=scripts/bench-seed.sh
+source scripts/bench-seed.sh
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; cat "$WORK"/*.log >&2; return 1; }
@@ -52,39 +54,6 @@ run_wrk() {
   errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
   local rss; rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$RSS_PID/status")
   echo "$name $rps $p50 $p99 $errors $server_us $db_us $rss" >> "$WORK/results"
-}
-
-seed_sql_postgres() {
-  cat <<'SQL'
-INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
-  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
-         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), false, 'Europe/London'
-  FROM generate_series(1, 1000) g;
-INSERT INTO panels (created_at, title, description, position, user_id)
-  SELECT (now() AT TIME ZONE 'utc') - interval '365 days', 'Panel ' || p, NULL, p, u.id
-  FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email LIKE 'bench%' ORDER BY u.id, p;
-INSERT INTO entries (is_complete, timestamp, panel_id)
-  SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
-  FROM panels pa CROSS JOIN generate_series(0, 364) d;
-VACUUM ANALYZE;
-SQL
-}
-
-seed_sql_sqlite() {
-  cat <<'SQL'
-WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < 1000)
-INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
-  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
-         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), 0, 'Europe/London' FROM n;
-WITH RECURSIVE p(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM p WHERE i < 8)
-INSERT INTO panels (created_at, title, description, position, user_id)
-  SELECT datetime('now', '-365 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email LIKE 'bench%'
-  ORDER BY u.id, i;
-WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < 364)
-INSERT INTO entries (is_complete, timestamp, panel_id)
-  SELECT (k % 3 <> 0), datetime('now', '-' || k || ' days', '-2 hours'), pa.id FROM panels pa, d;
-ANALYZE;
-SQL
 }
 
 bench_engine() {

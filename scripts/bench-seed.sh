@@ -1,0 +1,36 @@
+# The benchmark data, sourced by scripts/bench.sh and scripts/instructions.sh: 1,000 users x 9
+# panels x 365 days of entries, each user's panels written together (as a user creates them at
+# sign-up), every password copied from the account template@example.org.
+
+seed_sql_postgres() {
+  cat <<'SQL'
+INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
+         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), false, 'Europe/London'
+  FROM generate_series(1, 1000) g;
+INSERT INTO panels (created_at, title, description, position, user_id)
+  SELECT (now() AT TIME ZONE 'utc') - interval '365 days', 'Panel ' || p, NULL, p, u.id
+  FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email LIKE 'bench%' ORDER BY u.id, p;
+INSERT INTO entries (is_complete, timestamp, panel_id)
+  SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
+  FROM panels pa CROSS JOIN generate_series(0, 364) d;
+VACUUM ANALYZE;
+SQL
+}
+
+seed_sql_sqlite() {
+  cat <<'SQL'
+WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < 1000)
+INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+  SELECT 'bench' || g || '@example.org', 'Bench ' || g,
+         (SELECT hashed_password FROM users WHERE email = 'template@example.org'), 0, 'Europe/London' FROM n;
+WITH RECURSIVE p(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM p WHERE i < 8)
+INSERT INTO panels (created_at, title, description, position, user_id)
+  SELECT datetime('now', '-365 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email LIKE 'bench%'
+  ORDER BY u.id, i;
+WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < 364)
+INSERT INTO entries (is_complete, timestamp, panel_id)
+  SELECT (k % 3 <> 0), datetime('now', '-' || k || ' days', '-2 hours'), pa.id FROM panels pa, d;
+ANALYZE;
+SQL
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Server work per request counted in instructions (valgrind), for GET /v5/panels and the floor:
+# unlike requests/s on a shared machine, the count repeats to within a percent from run to run,
+# so it is the figure to compare two builds by.
+#
+#   scripts/instructions.sh [requests]     (default 2000)
+#
+# Seeds the data of scripts/bench.sh on PostgreSQL (TEST_POSTGRES_URL's server, default
+# postgres://postgres@127.0.0.1:5432/test; a database is created and dropped), runs the release
+# server under cachegrind twice, sending 200 and then 200 + N requests over one connection, and
+# prints the difference over N, so start-up and sign-in cancel out; the same for
+# ninepanels-floor. Counts the process's own instructions, not the kernel's or PostgreSQL's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REQUESTS=${1:-2000}
+ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+WORK=$(mktemp -d)
+DB="np_instructions_$$"
+URL="${ADMIN_URL%/*}/$DB"
+trap 'kill $(jobs -p) 2>/dev/null || true; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+
+command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get install -y valgrind >/dev/null; }
+cargo build --release --quiet -p ninepanels -p ninepanels-ops -p ninepanels-floor
+BIN=target/release
+# shellcheck source=scripts/bench-seed.sh
+source scripts/bench-seed.sh
+
+export DATABASE_URL=$URL JWT_SECRET=bench-secret-that-is-long-enough-for-hs256 LOG_LEVEL=warn MAIL_DIR=$WORK/mail
+psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB"
+"$BIN/ninepanels-ops" migrate up >/dev/null
+"$BIN/ninepanels-ops" user create-admin --email template@example.org --name Template --password "bench password" >/dev/null
+echo "seeding: 1,000 users x 9 panels x 365 days"
+seed_sql_postgres | psql -q "$URL" >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+
+# instructions BINARY READY-PATH REQUEST-PATH SIGN-IN COUNT: the process's instruction total
+instructions() {
+  local binary=$1 ready=$2 path=$3 sign_in=$4 count=$5
+  BIND_ADDR=127.0.0.1:$port RATE_LIMIT_PER_EMAIL=1000000 RATE_LIMIT_PER_ADDRESS=1000000 \
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$WORK/out" "$BIN/$binary" \
+    > "$WORK/server.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do curl -sf "$base$ready" >/dev/null && break; sleep 0.2; done
+  python3 - "$base" "$path" "$count" "$sign_in" <<'PY'
+import http.client, json, sys, urllib.parse
+base, path, count, sign_in = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+connection = http.client.HTTPConnection(urllib.parse.urlparse(base).netloc)
+headers = {}
+if sign_in:
+    body = "username=bench7%40example.org&password=bench%20password"
+    connection.request("POST", "/token", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    answer = connection.getresponse()
+    headers["Authorization"] = "Bearer " + json.loads(answer.read())["data"]["access_token"]
+for _ in range(count):
+    connection.request("GET", path, headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    assert answer.status == 200, answer.status
+PY
+  kill -TERM "$pid"
+  wait "$pid" || true
+  awk '/^summary/ {print $2}' "$WORK/out"
+}
+
+# per_request BINARY READY-PATH REQUEST-PATH [sign-in]
+per_request() {
+  local few many
+  few=$(instructions "$1" "$2" "$3" "${4:-}" 200)
+  many=$(instructions "$1" "$2" "$3" "${4:-}" $((200 + REQUESTS)))
+  echo $(((many - few) / REQUESTS))
+}
+
+panel=$(psql -qtA "$URL" -c "SELECT p.id FROM panels p JOIN users u ON u.id = p.user_id WHERE u.email = 'bench7@example.org' ORDER BY p.position LIMIT 1 OFFSET 3")
+panels=$(per_request ninepanels /readyz /v5/panels sign-in)
+floor=$(per_request ninepanels-floor "/floor/$panel" "/floor/$panel")
+echo
+echo "== instructions per request in the process under test, $REQUESTS requests, $(date -u +%Y-%m-%d)"
+printf '| %-20s | %12s | %7s |\n' route instructions "x floor"
+printf '|%s|%s|%s|\n' "----------------------" "--------------" "---------"
+printf '| %-20s | %12s | %7s |\n' "GET /v5/panels" "$panels" "$(awk -v a="$panels" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')"
+printf '| %-20s | %12s | %7s |\n' "floor" "$floor" "1.00"
