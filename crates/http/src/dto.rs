@@ -149,6 +149,7 @@ pub struct DayOut {
     #[schema(example = true)]
     pub is_complete: bool,
     #[schema(example = "2026-11-24")]
+    #[serde(serialize_with = "timestamp::date::serialize")]
     pub timestamp: NaiveDate,
     #[schema(example = 42)]
     pub panel_id: i32,

@@ -1,5 +1,6 @@
-//! Response timestamps written exactly as chrono writes them (RFC 3339 in UTC with `Z`, the
-//! fraction in 0, 3, 6 or 9 digits as needed) without formatting them a character at a time.
+//! Response timestamps and days written exactly as chrono writes them (RFC 3339 in UTC with `Z`,
+//! the fraction in 0, 3, 6 or 9 digits as needed; days as `YYYY-MM-DD`) without formatting them
+//! a character at a time.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Serialize, Serializer};
@@ -25,6 +26,28 @@ pub mod option {
         match at {
             Some(at) => super::serialize(at, serializer),
             None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// The same for a calendar day (`NaiveDate`): `2026-11-24`.
+pub mod date {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(day: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(year) = u32::try_from(day.year()).ok().filter(|y| *y <= 9999) else {
+            return day.serialize(serializer);
+        };
+        let mut out = [0u8; 10];
+        super::digits(&mut out[0..4], year);
+        out[4] = b'-';
+        super::digits(&mut out[5..7], day.month());
+        out[7] = b'-';
+        super::digits(&mut out[8..10], day.day());
+        match std::str::from_utf8(&out) {
+            Ok(text) => serializer.serialize_str(text),
+            Err(_) => day.serialize(serializer),
         }
     }
 }
@@ -151,6 +174,27 @@ mod tests {
         while micros < 253_000_000_000_000_000 {
             same_as_chrono(DateTime::from_timestamp_micros(micros).unwrap());
             micros += 7_919_999_999_999_937;
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Day(#[serde(serialize_with = "date::serialize")] NaiveDate);
+
+    #[test]
+    fn days_read_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (999, 12, 31),
+            (2026, 11, 24),
+            (9999, 12, 31),
+            (10_000, 1, 1),
+            (-1, 6, 15),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(
+                serde_json::to_string(&Day(day)).unwrap(),
+                serde_json::to_string(&day).unwrap()
+            );
         }
     }
 

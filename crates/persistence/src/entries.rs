@@ -2,10 +2,11 @@
 
 use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
+use crate::hot::{HotQuery, fetch_all};
 use crate::panels::{lock_owner, panel_not_found};
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::entry::{Entry, HistoryCursor};
 use ninepanels_domain::panel::{Panel, PanelId};
@@ -14,7 +15,7 @@ use ninepanels_domain::user::UserId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -41,6 +42,18 @@ impl SqlEntries {
             .map(|_| ())
             .ok_or_else(|| panel_not_found(panel_id))
     }
+}
+
+/// An entry row as the hot reads return it: id, is_complete, timestamp, panel_id.
+type EntryRow = (i32, Option<bool>, Option<NaiveDateTime>, Option<i32>);
+
+fn from_row((id, is_complete, timestamp, panel_id): EntryRow) -> Entry {
+    to_entry(entries::Model {
+        id,
+        is_complete,
+        timestamp,
+        panel_id,
+    })
 }
 
 fn to_entry(m: entries::Model) -> Entry {
@@ -75,33 +88,25 @@ impl EntryRepository for SqlEntries {
     }
 
     async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        Ok(entries::Entity::find()
-            .filter(entries::Column::PanelId.eq(panel.id))
-            .filter(entries::Column::Timestamp.gte(to_db(since)))
-            .order_by_asc(entries::Column::Timestamp)
-            .order_by_asc(entries::Column::Id)
-            .all(&self.db)
-            .await
-            .or_db("listing entries")?
-            .into_iter()
-            .map(to_entry)
-            .collect())
+        static QUERY: HotQuery = HotQuery::new(
+            "SELECT id, is_complete, timestamp, panel_id FROM entries \
+             WHERE panel_id = {1} AND timestamp >= {2} ORDER BY timestamp, id",
+        );
+        let rows: Vec<EntryRow> =
+            fetch_all!(&self.db, QUERY, panel.id, to_db(since)).or_db("listing entries")?;
+        Ok(rows.into_iter().map(from_row).collect())
     }
 
     async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        Ok(entries::Entity::find()
-            .join(JoinType::InnerJoin, entries::Relation::Panel.def())
-            .filter(panels::Column::UserId.eq(user_id))
-            .filter(entries::Column::Timestamp.gte(to_db(since)))
-            .order_by_asc(entries::Column::PanelId)
-            .order_by_asc(entries::Column::Timestamp)
-            .order_by_asc(entries::Column::Id)
-            .all(&self.db)
-            .await
-            .or_db("listing the user's entries")?
-            .into_iter()
-            .map(to_entry)
-            .collect())
+        static QUERY: HotQuery = HotQuery::new(
+            "SELECT e.id, e.is_complete, e.timestamp, e.panel_id FROM entries e \
+             JOIN panels p ON p.id = e.panel_id \
+             WHERE p.user_id = {1} AND e.timestamp >= {2} \
+             ORDER BY e.panel_id, e.timestamp, e.id",
+        );
+        let rows: Vec<EntryRow> = fetch_all!(&self.db, QUERY, user_id, to_db(since))
+            .or_db("listing the user's entries")?;
+        Ok(rows.into_iter().map(from_row).collect())
     }
 
     async fn page(

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod entities;
 pub mod entries;
 pub mod error;
+mod hot;
 pub mod jobs;
 pub mod outbox;
 pub mod panels;

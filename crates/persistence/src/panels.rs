@@ -3,6 +3,7 @@
 
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
+use crate::hot::{HotQuery, fetch_all};
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -14,20 +15,20 @@ use ninepanels_domain::ports::PanelRepository;
 use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::sqlx::{self, AssertSqlSafe};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
-use std::sync::LazyLock;
 
 /// Panels with the state of their latest entry in a time range, answered from the covering
 /// entries index.
-const LIST_WITH_LATEST: &str = "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
+static LIST_WITH_LATEST: HotQuery = HotQuery::new(
+    "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
      (SELECT e.is_complete FROM entries e \
-       WHERE e.panel_id = p.id AND e.timestamp >= {from} AND e.timestamp < {until} \
+       WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
        ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
-     FROM panels p WHERE p.user_id = {user} ORDER BY p.position, p.id";
+     FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
+);
 
 /// A row of [`LIST_WITH_LATEST`]: the panel's columns in table order, then `latest`.
 type PanelWithLatest = (
@@ -176,41 +177,13 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        static POSTGRES: LazyLock<String> = LazyLock::new(|| {
-            LIST_WITH_LATEST
-                .replace("{user}", "$1")
-                .replace("{from}", "$2")
-                .replace("{until}", "$3")
-        });
-        static SQLITE: LazyLock<String> = LazyLock::new(|| {
-            LIST_WITH_LATEST
-                .replace("{user}", "?1")
-                .replace("{from}", "?2")
-                .replace("{until}", "?3")
-        });
-        // The list every client opens with: read straight through sqlx, columns by position, on
-        // a connection of its own (the pool's own fetch copies a large future per query).
-        let (from, until) = (to_db(from), to_db(until));
-        macro_rules! fetch_on {
-            ($pool:expr, $sql:expr) => {
-                async {
-                    let mut connection = $pool.acquire().await?;
-                    sqlx::query_as(AssertSqlSafe($sql.as_str()))
-                        .bind(user_id)
-                        .bind(from)
-                        .bind(until)
-                        .fetch_all(&mut *connection)
-                        .await
-                }
-                .await
-            };
-        }
-        let rows: Vec<PanelWithLatest> = match self.db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                fetch_on!(self.db.get_postgres_connection_pool(), POSTGRES)
-            }
-            _ => fetch_on!(self.db.get_sqlite_connection_pool(), SQLITE),
-        }
+        let rows: Vec<PanelWithLatest> = fetch_all!(
+            &self.db,
+            LIST_WITH_LATEST,
+            user_id,
+            to_db(from),
+            to_db(until)
+        )
         .or_db("listing panels with their latest entries")?;
         Ok(rows
             .into_iter()

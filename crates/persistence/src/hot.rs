@@ -1,0 +1,76 @@
+//! Hot reads straight through sqlx: statements written once per engine, rows read by column
+//! position (sea-orm looks every column up by name and formats an error for every NULL).
+
+use sea_orm::DatabaseBackend;
+use std::sync::OnceLock;
+
+/// A statement with `{1}`, `{2}`, ... where each engine wants its own placeholders.
+pub struct HotQuery {
+    template: &'static str,
+    postgres: OnceLock<String>,
+    sqlite: OnceLock<String>,
+}
+
+impl HotQuery {
+    pub const fn new(template: &'static str) -> Self {
+        Self {
+            template,
+            postgres: OnceLock::new(),
+            sqlite: OnceLock::new(),
+        }
+    }
+
+    /// The statement as `backend` takes it: `$1` on PostgreSQL, `?1` on SQLite.
+    pub fn sql(&self, backend: DatabaseBackend) -> &str {
+        let (cell, sigil) = match backend {
+            DatabaseBackend::Postgres => (&self.postgres, "$"),
+            _ => (&self.sqlite, "?"),
+        };
+        cell.get_or_init(|| {
+            (1..=9).fold(self.template.to_owned(), |sql, n| {
+                sql.replace(&format!("{{{n}}}"), &format!("{sigil}{n}"))
+            })
+        })
+    }
+}
+
+/// `fetch_all!(db, QUERY, arg, ...)`: every row of the query as tuples, on a connection taken
+/// from the pool for it (sqlx's pool-level fetch copies a large future per query).
+macro_rules! fetch_all {
+    ($db:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
+        use sea_orm::sqlx::{self, AssertSqlSafe};
+        let db: &sea_orm::DatabaseConnection = $db;
+        let sql = AssertSqlSafe($query.sql(db.get_database_backend()));
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => async {
+                let mut connection = db.get_postgres_connection_pool().acquire().await?;
+                sqlx::query_as(sql)$(.bind($arg))*.fetch_all(&mut *connection).await
+            }
+            .await,
+            _ => async {
+                let mut connection = db.get_sqlite_connection_pool().acquire().await?;
+                sqlx::query_as(sql)$(.bind($arg))*.fetch_all(&mut *connection).await
+            }
+            .await,
+        }
+    }};
+}
+pub(crate) use fetch_all;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_engine_gets_its_placeholders() {
+        let query = HotQuery::new("SELECT a FROM t WHERE b = {1} AND c >= {2} AND d < {2}");
+        assert_eq!(
+            query.sql(DatabaseBackend::Postgres),
+            "SELECT a FROM t WHERE b = $1 AND c >= $2 AND d < $2"
+        );
+        assert_eq!(
+            query.sql(DatabaseBackend::Sqlite),
+            "SELECT a FROM t WHERE b = ?1 AND c >= ?2 AND d < ?2"
+        );
+    }
+}
