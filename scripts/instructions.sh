@@ -4,15 +4,20 @@
 # so it is the figure to compare two builds by.
 #
 #   scripts/instructions.sh [requests]     (default 2000)
+#   ROUTE='/v5/panels/{panel}/entries?limit=365' scripts/instructions.sh 300   (another GET route)
+#   ENGINE=sqlite scripts/instructions.sh                                     (default postgres)
 #
-# Seeds the data of scripts/bench.sh on PostgreSQL (TEST_POSTGRES_URL's server, default
+# Seeds the data of scripts/bench.sh (on PostgreSQL: TEST_POSTGRES_URL's server, default
 # postgres://postgres@127.0.0.1:5432/test; a database is created and dropped), runs the release
 # server under cachegrind twice, sending 200 and then 200 + N requests over one connection, and
 # prints the difference over N, so start-up and sign-in cancel out; the same for
-# ninepanels-floor. Counts the process's own instructions, not the kernel's or PostgreSQL's.
+# ninepanels-floor. Counts the process's own instructions (on SQLite that includes the database's
+# work, which runs inside it), not the kernel's or PostgreSQL's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${1:-2000}
+ENGINE=${ENGINE:-postgres}
+ROUTE=${ROUTE:-/v5/panels}
 ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 WORK=$(mktemp -d)
 DB="np_instructions_$$"
@@ -25,12 +30,19 @@ BIN=target/release
 # shellcheck source=scripts/bench-seed.sh
 source scripts/bench-seed.sh
 
+[ "$ENGINE" = postgres ] || URL="sqlite://$WORK/bench.db?mode=rwc"
 export DATABASE_URL=$URL JWT_SECRET=bench-secret-that-is-long-enough-for-hs256 LOG_LEVEL=warn MAIL_DIR=$WORK/mail
-psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB"
+[ "$ENGINE" = postgres ] && psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB"
 "$BIN/ninepanels-ops" migrate up >/dev/null
 "$BIN/ninepanels-ops" user create-admin --email template@example.org --name Template --password "bench password" >/dev/null
-echo "seeding: 1,000 users x 9 panels x 365 days"
-seed_sql_postgres | psql -q "$URL" >/dev/null
+echo "seeding $ENGINE: 1,000 users x 9 panels x 365 days"
+if [ "$ENGINE" = postgres ]; then
+  seed_sql_postgres | psql -q "$URL" >/dev/null
+  run_sql() { psql -qtA "$URL" -c "$1"; }
+else
+  seed_sql_sqlite | sqlite3 "$WORK/bench.db" >/dev/null
+  run_sql() { sqlite3 "$WORK/bench.db" "$1"; }
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
@@ -72,12 +84,13 @@ per_request() {
   echo $(((many - few) / REQUESTS))
 }
 
-panel=$(psql -qtA "$URL" -c "SELECT p.id FROM panels p JOIN users u ON u.id = p.user_id WHERE u.email = 'bench7@example.org' ORDER BY p.position LIMIT 1 OFFSET 3")
-panels=$(per_request ninepanels /readyz /v5/panels sign-in)
+panel=$(run_sql "SELECT p.id FROM panels p JOIN users u ON u.id = p.user_id WHERE u.email = 'bench7@example.org' ORDER BY p.position LIMIT 1 OFFSET 3")
+route=${ROUTE//\{panel\}/$panel}
+routed=$(per_request ninepanels /readyz "$route" sign-in)
 floor=$(per_request ninepanels-floor "/floor/$panel" "/floor/$panel")
 echo
-echo "== instructions per request in the process under test, $REQUESTS requests, $(date -u +%Y-%m-%d)"
-printf '| %-20s | %12s | %7s |\n' route instructions "x floor"
-printf '|%s|%s|%s|\n' "----------------------" "--------------" "---------"
-printf '| %-20s | %12s | %7s |\n' "GET /v5/panels" "$panels" "$(awk -v a="$panels" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')"
-printf '| %-20s | %12s | %7s |\n' "floor" "$floor" "1.00"
+echo "== $ENGINE: instructions per request in the process under test, $REQUESTS requests, $(date -u +%Y-%m-%d)"
+printf '| %-40s | %12s | %7s |\n' route instructions "x floor"
+printf '|%s|%s|%s|\n' "------------------------------------------" "--------------" "---------"
+printf '| %-40s | %12s | %7s |\n' "GET $ROUTE" "$routed" "$(awk -v a="$routed" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')"
+printf '| %-40s | %12s | %7s |\n' "floor" "$floor" "1.00"
