@@ -49,12 +49,12 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     lifetime: Duration,
+    /// Tokens whose signature checked out, so a client's every request does not decode and
+    /// verify the same token again; expiry is still checked on each use. Emptied when full.
     verified: Mutex<HashMap<Box<str>, Claims>>,
 }
 
-/// Tokens remembered after their signature checked out, so a client's every request does not
-/// decode and verify the same token again. Only verified tokens get in; expiry is still
-/// checked on each use; the memory is emptied when it is full.
+/// How many verified tokens are remembered at most.
 const VERIFIED_CAPACITY: usize = 4096;
 
 impl std::fmt::Debug for TokenKeys {
