@@ -2,9 +2,9 @@
 
 use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
-use crate::hot::{HotQuery, fetch_all};
+use crate::hot::{HotQuery, fetch};
 use crate::panels::{lock_owner, panel_not_found};
-use crate::time::{from_db_or_epoch, to_db};
+use crate::time::{from_db, from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ninepanels_domain::Result;
@@ -14,8 +14,8 @@ use ninepanels_domain::ports::EntryRepository;
 use ninepanels_domain::user::UserId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -74,17 +74,30 @@ impl EntryRepository for SqlEntries {
         is_complete: bool,
         at: DateTime<Utc>,
     ) -> Result<Entry> {
-        self.ensure_owned(&self.db, user_id, panel_id).await?;
-        let model = entries::ActiveModel {
-            is_complete: Set(Some(is_complete)),
-            timestamp: Set(Some(to_db(at))),
-            panel_id: Set(Some(panel_id)),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await
+        // One statement: the row goes in only if the panel is the user's.
+        static QUERY: HotQuery = HotQuery::new(
+            "INSERT INTO entries (is_complete, timestamp, panel_id) \
+             SELECT {1}, {2}, p.id FROM panels p WHERE p.id = {3} AND p.user_id = {4} \
+             RETURNING id",
+        );
+        let timestamp = to_db(at);
+        let inserted: Option<(i32,)> = fetch!(
+            fetch_optional,
+            &self.db,
+            QUERY,
+            is_complete,
+            timestamp,
+            panel_id,
+            user_id
+        )
         .or_db("inserting entry")?;
-        Ok(to_entry(model))
+        let (id,) = inserted.ok_or_else(|| panel_not_found(panel_id))?;
+        Ok(Entry {
+            id,
+            is_complete,
+            panel_id,
+            timestamp: from_db(timestamp),
+        })
     }
 
     async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>> {
@@ -93,7 +106,7 @@ impl EntryRepository for SqlEntries {
              WHERE panel_id = {1} AND timestamp >= {2} ORDER BY timestamp, id",
         );
         let rows: Vec<EntryRow> =
-            fetch_all!(&self.db, QUERY, panel.id, to_db(since)).or_db("listing entries")?;
+            fetch!(fetch_all, &self.db, QUERY, panel.id, to_db(since)).or_db("listing entries")?;
         Ok(rows.into_iter().map(from_row).collect())
     }
 
@@ -104,7 +117,7 @@ impl EntryRepository for SqlEntries {
              WHERE p.user_id = {1} AND e.timestamp >= {2} \
              ORDER BY e.panel_id, e.timestamp, e.id",
         );
-        let rows: Vec<EntryRow> = fetch_all!(&self.db, QUERY, user_id, to_db(since))
+        let rows: Vec<EntryRow> = fetch!(fetch_all, &self.db, QUERY, user_id, to_db(since))
             .or_db("listing the user's entries")?;
         Ok(rows.into_iter().map(from_row).collect())
     }

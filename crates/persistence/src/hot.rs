@@ -34,28 +34,29 @@ impl HotQuery {
     }
 }
 
-/// `fetch_all!(db, QUERY, arg, ...)`: every row of the query as tuples, on a connection taken
-/// from the pool for it (sqlx's pool-level fetch copies a large future per query).
-macro_rules! fetch_all {
-    ($db:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
+/// `fetch!(fetch_all, db, QUERY, arg, ...)`: the query's rows as tuples (or `fetch_optional`:
+/// its first row), on a connection taken from the pool for it (sqlx's pool-level fetch copies a
+/// large future per query).
+macro_rules! fetch {
+    ($fetch:ident, $db:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
         use sea_orm::sqlx::{self, AssertSqlSafe};
         let db: &sea_orm::DatabaseConnection = $db;
         let sql = AssertSqlSafe($query.sql(db.get_database_backend()));
         match db.get_database_backend() {
             sea_orm::DatabaseBackend::Postgres => async {
                 let mut connection = db.get_postgres_connection_pool().acquire().await?;
-                sqlx::query_as(sql)$(.bind($arg))*.fetch_all(&mut *connection).await
+                sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
             }
             .await,
             _ => async {
                 let mut connection = db.get_sqlite_connection_pool().acquire().await?;
-                sqlx::query_as(sql)$(.bind($arg))*.fetch_all(&mut *connection).await
+                sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
             }
             .await,
         }
     }};
 }
-pub(crate) use fetch_all;
+pub(crate) use fetch;
 
 #[cfg(test)]
 mod tests {

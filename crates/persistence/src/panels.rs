@@ -3,7 +3,7 @@
 
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
-use crate::hot::{HotQuery, fetch_all};
+use crate::hot::{HotQuery, fetch};
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -177,7 +177,8 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        let rows: Vec<PanelWithLatest> = fetch_all!(
+        let rows: Vec<PanelWithLatest> = fetch!(
+            fetch_all,
             &self.db,
             LIST_WITH_LATEST,
             user_id,

@@ -66,6 +66,7 @@ async fn another_users_panel_is_not_found(db: &TestDb) {
     entries.record(ada.id, p.id, true, t).await.unwrap();
     for err in [
         entries.record(eve.id, p.id, true, t).await.unwrap_err(),
+        entries.record(ada.id, p.id + 1000, true, t).await.unwrap_err(),
         SqlPanels::new(db.db.clone())
             .get(eve.id, p.id)
             .await
@@ -75,7 +76,9 @@ async fn another_users_panel_is_not_found(db: &TestDb) {
     ] {
         assert_eq!(err.kind, ErrorKind::NotFound);
     }
-    assert_eq!(entries.page(ada.id, p.id, None, 10).await.unwrap().len(), 1);
+    let kept = entries.page(ada.id, p.id, None, 10).await.unwrap();
+    assert_eq!(kept.len(), 1, "refused taps wrote nothing");
+    assert_eq!((kept[0].timestamp, kept[0].is_complete), (t, true));
 }
 
 async fn pages_are_stable_while_new_entries_arrive(db: &TestDb) {
