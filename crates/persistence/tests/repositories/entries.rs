@@ -66,7 +66,10 @@ async fn another_users_panel_is_not_found(db: &TestDb) {
     entries.record(ada.id, p.id, true, t).await.unwrap();
     for err in [
         entries.record(eve.id, p.id, true, t).await.unwrap_err(),
-        entries.record(ada.id, p.id + 1000, true, t).await.unwrap_err(),
+        entries
+            .record(ada.id, p.id + 1000, true, t)
+            .await
+            .unwrap_err(),
         SqlPanels::new(db.db.clone())
             .get(eve.id, p.id)
             .await
