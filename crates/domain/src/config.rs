@@ -417,6 +417,10 @@ impl Config {
                 per_email: 1000,
                 per_address: 10_000,
             },
+            // Mail of servers started by tests and benches stays out of the working tree.
+            mailer: MailerConfig::Log {
+                dir: std::env::temp_dir().join("ninepanels-test-mail"),
+            },
             warnings: Vec::new(),
             ..Self::for_local_development()
         }
