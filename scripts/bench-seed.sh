@@ -2,6 +2,24 @@
 # panels x 365 days of entries, each user's panels written together (as a user creates them at
 # sign-up), every password copied from the account template@example.org.
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# seed_database ENGINE URL: migrates the (empty) database at URL, adds the template account and
+# the data. Needs $BIN (the release binaries) and JWT_SECRET in the environment.
+seed_database() {
+  local engine=$1 url=$2
+  DATABASE_URL=$url "$BIN/ninepanels-ops" migrate up >/dev/null
+  DATABASE_URL=$url "$BIN/ninepanels-ops" user create-admin --email template@example.org \
+    --name Template --password "bench password" >/dev/null
+  echo "seeding $engine: 1,000 users x 9 panels x 365 days"
+  if [ "$engine" = postgres ]; then
+    seed_sql_postgres | psql -q "$url" >/dev/null
+  else
+    local file=${url#sqlite://}
+    seed_sql_sqlite | sqlite3 "${file%%\?*}" >/dev/null
+  fi
+}
+
 seed_sql_postgres() {
   cat <<'SQL'
 INSERT INTO users (email, name, hashed_password, is_admin, time_zone)

@@ -27,7 +27,6 @@ BIN=target/release
 # shellcheck source=scripts/bench-seed.sh
 source scripts/bench-seed.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; cat "$WORK"/*.log >&2; return 1; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
 
@@ -61,10 +60,7 @@ bench_engine() {
   ENGINE=$engine
   : > "$WORK/results"
   export DATABASE_URL=$url JWT_SECRET=$SECRET LOG_LEVEL=warn MAIL_DIR=$WORK/mail
-  "$BIN/ninepanels-ops" migrate up >/dev/null
-  "$BIN/ninepanels-ops" user create-admin --email template@example.org --name Template --password "bench password" >/dev/null
-  echo "seeding $engine: 1,000 users x 9 panels x 365 days"
-  if [ "$engine" = postgres ]; then seed_sql_postgres | psql -q "$url" >/dev/null; else local file=${url#sqlite://}; seed_sql_sqlite | sqlite3 "${file%%\?*}" >/dev/null; fi
+  seed_database "$engine" "$url"
 
   local port; port=$(free_port)
   BIND_ADDR=127.0.0.1:$port RATE_LIMIT_PER_EMAIL=1000000 RATE_LIMIT_PER_ADDRESS=1000000 \

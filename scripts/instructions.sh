@@ -33,18 +33,14 @@ source scripts/bench-seed.sh
 [ "$ENGINE" = postgres ] || URL="sqlite://$WORK/bench.db?mode=rwc"
 export DATABASE_URL=$URL JWT_SECRET=bench-secret-that-is-long-enough-for-hs256 LOG_LEVEL=warn MAIL_DIR=$WORK/mail
 [ "$ENGINE" = postgres ] && psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB"
-"$BIN/ninepanels-ops" migrate up >/dev/null
-"$BIN/ninepanels-ops" user create-admin --email template@example.org --name Template --password "bench password" >/dev/null
-echo "seeding $ENGINE: 1,000 users x 9 panels x 365 days"
+seed_database "$ENGINE" "$URL"
 if [ "$ENGINE" = postgres ]; then
-  seed_sql_postgres | psql -q "$URL" >/dev/null
   run_sql() { psql -qtA "$URL" -c "$1"; }
 else
-  seed_sql_sqlite | sqlite3 "$WORK/bench.db" >/dev/null
   run_sql() { sqlite3 "$WORK/bench.db" "$1"; }
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 base=http://127.0.0.1:$port
 
 # instructions BINARY READY-PATH REQUEST-PATH SIGN-IN COUNT: the process's instruction total

@@ -32,22 +32,14 @@ pub mod option {
 
 /// The same for a calendar day (`NaiveDate`): `2026-11-24`.
 pub mod date {
-    use chrono::{Datelike, NaiveDate};
+    use chrono::NaiveDate;
     use serde::{Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(day: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(year) = u32::try_from(day.year()).ok().filter(|y| *y <= 9999) else {
-            return day.serialize(serializer);
-        };
         let mut out = [0u8; 10];
-        super::digits(&mut out[0..4], year);
-        out[4] = b'-';
-        super::digits(&mut out[5..7], day.month());
-        out[7] = b'-';
-        super::digits(&mut out[8..10], day.day());
-        match std::str::from_utf8(&out) {
-            Ok(text) => serializer.serialize_str(text),
-            Err(_) => day.serialize(serializer),
+        match super::write_day(day, &mut out).and_then(|()| std::str::from_utf8(&out).ok()) {
+            Some(text) => serializer.serialize_str(text),
+            None => day.serialize(serializer),
         }
     }
 }
@@ -55,16 +47,11 @@ pub mod date {
 /// Writes `at` into `out` and answers its length; None for what only chrono writes (years
 /// outside 0000-9999, leap seconds).
 fn write(at: &DateTime<Utc>, out: &mut [u8; 30]) -> Option<usize> {
-    let year = u32::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
     let nanos = at.nanosecond();
     if nanos >= 1_000_000_000 {
         return None;
     }
-    digits(&mut out[0..4], year);
-    out[4] = b'-';
-    digits(&mut out[5..7], at.month());
-    out[7] = b'-';
-    digits(&mut out[8..10], at.day());
+    write_day(at, &mut out[0..10])?;
     out[10] = b'T';
     digits(&mut out[11..13], at.hour());
     out[13] = b':';
@@ -85,6 +72,17 @@ fn write(at: &DateTime<Utc>, out: &mut [u8; 30]) -> Option<usize> {
     }
     out[len] = b'Z';
     Some(len + 1)
+}
+
+/// `YYYY-MM-DD` into the first ten bytes of `out`; None for years outside 0000-9999.
+fn write_day(day: &impl Datelike, out: &mut [u8]) -> Option<()> {
+    let year = u32::try_from(day.year()).ok().filter(|y| *y <= 9999)?;
+    digits(&mut out[0..4], year);
+    out[4] = b'-';
+    digits(&mut out[5..7], day.month());
+    out[7] = b'-';
+    digits(&mut out[8..10], day.day());
+    Some(())
 }
 
 /// `value` in decimal, zero-padded to the width of `out` (high digits beyond it are dropped).
