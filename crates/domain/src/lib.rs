@@ -12,6 +12,7 @@ pub mod panel;
 pub mod password;
 pub mod period;
 pub mod ports;
+pub mod text;
 pub mod user;
 
 pub use error::{Error, ErrorKind, Result};

@@ -1,6 +1,7 @@
 //! Panels: the areas of life a person shows up for, at most nine each, in dense positions.
 
 use crate::error::{Error, Result};
+use crate::text::{normalise_newlines, refuse_control_characters};
 use crate::user::UserId;
 use chrono::{DateTime, Utc};
 
@@ -15,7 +16,7 @@ pub const TOO_MANY_PANELS: &str = "You already have nine panels.";
 /// The answer when a panel id is not one of the caller's panels.
 pub const PANEL_NOT_FOUND: &str = "Panel not found";
 
-/// A panel title: trimmed, 1-100 characters.
+/// A panel title: trimmed, 1-100 characters, no control characters but tab and newline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanelTitle(String);
 
@@ -23,7 +24,9 @@ impl PanelTitle {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self> {
-        let title = raw.trim();
+        let title = normalise_newlines(raw);
+        let title = title.trim();
+        refuse_control_characters("title", title)?;
         if title.is_empty() {
             return Err(Error::invalid("title: must not be empty"));
         }
@@ -41,7 +44,8 @@ impl PanelTitle {
     }
 }
 
-/// A panel description: up to 2,000 characters; an empty or blank one means "no description".
+/// A panel description: up to 2,000 characters, no control characters but tab and newline; an
+/// empty or blank one means "no description".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PanelDescription(String);
 
@@ -50,7 +54,9 @@ impl PanelDescription {
 
     /// `Ok(None)` for an empty description.
     pub fn parse(raw: &str) -> Result<Option<Self>> {
-        let text = raw.trim();
+        let text = normalise_newlines(raw);
+        let text = text.trim();
+        refuse_control_characters("description", text)?;
         if text.is_empty() {
             return Ok(None);
         }
@@ -73,14 +79,13 @@ impl PanelDescription {
 pub struct Position(u8);
 
 impl Position {
+    /// Any place from 0; one past the last panel or further means "at the end".
     pub fn parse(raw: i64) -> Result<Self> {
-        match u8::try_from(raw) {
-            Ok(p) if usize::from(p) < MAX_PANELS => Ok(Self(p)),
-            _ => Err(Error::invalid(format!(
-                "position: must be between 0 and {}",
-                MAX_PANELS - 1
-            ))),
+        if raw < 0 {
+            return Err(Error::invalid("position: must not be negative"));
         }
+        let last = MAX_PANELS as i64 - 1;
+        Ok(Self(u8::try_from(raw.min(last)).unwrap_or(u8::MAX)))
     }
 
     pub fn get(self) -> i32 {
@@ -154,12 +159,33 @@ mod tests {
     }
 
     #[test]
-    fn positions_are_bounded_by_nine_panels() {
+    fn positions_are_not_negative_and_far_ones_mean_the_end() {
         assert_eq!(Position::parse(0).unwrap().get(), 0);
         assert_eq!(Position::parse(8).unwrap().get(), 8);
-        assert!(Position::parse(-1).is_err());
-        assert!(Position::parse(9).is_err());
-        assert!(Position::parse(1_000_000_000_000).is_err());
+        assert_eq!(
+            Position::parse(-1).unwrap_err().detail,
+            "position: must not be negative"
+        );
+        assert_eq!(clamp_position(Some(Position::parse(9).unwrap()), 9), 8);
+        let far = Position::parse(1_000_000_000_000).unwrap();
+        assert_eq!(clamp_position(Some(far), 4), 3);
+    }
+
+    #[test]
+    fn titles_and_descriptions_refuse_control_characters() {
+        assert_eq!(
+            PanelTitle::parse("re\0ad").unwrap_err().detail,
+            "title: must not contain NUL characters"
+        );
+        assert!(PanelTitle::parse("re\u{1b}ad").is_err());
+        assert!(PanelDescription::parse("a\0").is_err());
+        assert_eq!(
+            PanelDescription::parse("one\r\ntwo\tthree")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "one\ntwo\tthree"
+        );
     }
 
     #[test]

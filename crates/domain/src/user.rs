@@ -1,6 +1,7 @@
 //! Users and the value types that can only be built valid: email, name, time zone.
 
 use crate::error::{Error, Result};
+use crate::text::{refuse_control_characters, refuse_nul};
 use chrono::{DateTime, Utc};
 use std::fmt;
 
@@ -90,6 +91,7 @@ pub struct TimeZone(chrono_tz::Tz);
 
 impl TimeZone {
     pub fn parse(raw: &str) -> Result<Self> {
+        refuse_control_characters("time_zone", raw)?;
         raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
             Error::invalid(format!(
                 "time_zone: '{}' is not a known time zone (use an IANA name such as Europe/London)",
@@ -113,7 +115,7 @@ impl fmt::Display for TimeZone {
     }
 }
 
-/// A plain-text password as typed; only its length is checked here. `Debug` never shows it.
+/// A plain-text password as typed; only its length and the absence of NUL are checked here. `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -122,6 +124,7 @@ impl Password {
     pub const MAX_BYTES: usize = 1024;
 
     pub fn parse(raw: &str) -> Result<Self> {
+        refuse_nul("password", raw)?;
         if raw.chars().count() < Self::MIN_CHARS {
             return Err(Error::invalid(format!(
                 "password: must be at least {} characters",
@@ -267,6 +270,25 @@ mod tests {
         );
         let err = TimeZone::parse("Mars/Olympus_Mons").unwrap_err();
         assert!(err.detail.starts_with("time_zone:"));
+        assert_eq!(
+            TimeZone::parse("Europe/London\0").unwrap_err().detail,
+            "time_zone: must not contain NUL characters"
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_refused_in_every_field() {
+        for raw in ["ada\0@example.org", "ada@exa\u{1b}mple.org"] {
+            assert!(Email::parse(raw).is_err(), "{raw:?}");
+        }
+        for raw in ["Ada\0", "Ada\u{7}", "Ada\u{9b}"] {
+            assert!(UserName::parse(raw).is_err(), "{raw:?}");
+        }
+        assert_eq!(
+            Password::parse("long enough\0").unwrap_err().detail,
+            "password: must not contain NUL characters"
+        );
+        assert!(Password::parse("long \u{1b}\t\r\n enough").is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
+use ninepanels_domain::text::refuse_nul;
 use ninepanels_domain::{Error, ErrorKind};
 use serde::de::DeserializeOwned;
 
@@ -36,13 +37,36 @@ async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes
 #[derive(Debug, Clone)]
 pub struct FormFields(Vec<(String, String)>);
 
+/// One percent-encoded part of a form (`+` is a space), decoded; `Err` when it is not UTF-8.
+fn decode(part: &[u8]) -> Result<String, std::str::Utf8Error> {
+    let spaced: Vec<u8> = part
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&spaced)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+}
+
 impl FormFields {
-    pub fn parse(body: &[u8]) -> Self {
-        Self(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+    /// The fields of `body`; a value that is not UTF-8 once decoded (never replaced by U+FFFD
+    /// and stored) or that holds a NUL, which no field may, is a 422 naming the field.
+    pub fn parse(body: &[u8]) -> Result<Self, Error> {
+        body.split(|&b| b == b'&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let mut halves = pair.splitn(2, |&b| b == b'=');
+                let raw_name = halves.next().unwrap_or_default();
+                let raw_value = halves.next().unwrap_or_default();
+                let name = decode(raw_name)
+                    .map_err(|_| Error::invalid("body: a field name is not valid UTF-8"))?;
+                let value = decode(raw_value)
+                    .map_err(|_| Error::invalid(format!("{name}: not valid UTF-8")))?;
+                refuse_nul(&name, &value)?;
+                Ok((name, value))
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
 
     /// The field's value; absent fields are None.
@@ -70,7 +94,7 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
             )));
         }
         let bytes = body_bytes(request, state).await?;
-        Ok(Self::parse(&bytes))
+        Ok(Self::parse(&bytes)?)
     }
 }
 
@@ -165,12 +189,32 @@ mod tests {
 
     #[test]
     fn forms_decode_and_report_missing_fields() {
-        let form = FormFields::parse(b"username=ada%40example.org&password=p+w");
+        let form = FormFields::parse(b"username=ada%40example.org&password=p+w&&flag").unwrap();
         assert_eq!(form.required("username").unwrap(), "ada@example.org");
+        assert_eq!(form.optional("flag"), Some(""));
         assert_eq!(form.optional("password"), Some("p w"));
         assert_eq!(
             form.required("email").unwrap_err().detail,
             "email: field required"
         );
+    }
+
+    #[test]
+    fn forms_that_are_not_utf8_are_refused_naming_the_field() {
+        assert_eq!(
+            FormFields::parse(b"title=caf%E9").unwrap_err().detail,
+            "title: not valid UTF-8"
+        );
+        assert_eq!(
+            FormFields::parse(b"title=caf\xe9").unwrap_err().detail,
+            "title: not valid UTF-8"
+        );
+        assert!(FormFields::parse(b"ti%FFtle=x").is_err());
+        assert_eq!(
+            FormFields::parse(b"q=a%00b").unwrap_err().detail,
+            "q: must not contain NUL characters"
+        );
+        let replacement = FormFields::parse(b"title=%EF%BF%BD").unwrap();
+        assert_eq!(replacement.optional("title"), Some("\u{fffd}"));
     }
 }

@@ -39,7 +39,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryFields {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         Ok(Self(FormFields::parse(
             parts.uri.query().unwrap_or("").as_bytes(),
-        )))
+        )?))
     }
 }
 

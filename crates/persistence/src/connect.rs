@@ -4,7 +4,8 @@ use crate::error::DbResultExt;
 use ninepanels_domain::config::{Config, Engine};
 use ninepanels_domain::{Error, Result};
 use ninepanels_migrations::Migrator;
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{self, Connection};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
     TransactionTrait,
@@ -14,6 +15,15 @@ use std::time::Duration;
 
 /// Connects to the configured database; fails within the configured timeout when it is unreachable.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
+    connect_with(config, |o| o).await
+}
+
+/// [`connect`], with a last change to the options of every SQLite connection the pool opens
+/// (the disk-full tests cap the file's size with `PRAGMA max_page_count` this way).
+pub async fn connect_with(
+    config: &Config,
+    sqlite: impl Fn(SqliteConnectOptions) -> SqliteConnectOptions + Send + Sync + 'static,
+) -> Result<DatabaseConnection> {
     let timeout = Duration::from_secs(config.database_timeout_secs);
     let mut options = ConnectOptions::new(config.database_url.expose().to_owned());
     options
@@ -26,14 +36,18 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
         // the way out cost every request a second round trip. One broken since its release
         // fails one request with 503 and is then dropped.
         .test_before_acquire(false)
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        .map_sqlx_postgres_pool_opts(|o| o.after_release(|conn, _| Box::pin(settled(conn))))
+        .map_sqlx_sqlite_pool_opts(|o| o.after_release(|conn, _| Box::pin(settled(conn))));
     if config.database_url.engine() == Engine::Sqlite {
-        options.map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .foreign_keys(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+        options.map_sqlx_sqlite_opts(move |o| {
+            sqlite(
+                o.create_if_missing(true)
+                    .foreign_keys(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5)),
+            )
         });
     }
     Database::connect(options).await.map_err(|e| {
@@ -42,6 +56,23 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
             config.database_url.redacted()
         ))
     })
+}
+
+/// Whether a connection coming back to the pool may be reused: only outside any transaction.
+/// A commit that failed (SQLITE_FULL, say) leaves sqlx counting a transaction that SQLite has
+/// already rolled back, so the rollback fails too; reused, such a connection would run later
+/// transactions as savepoints that never commit. It is closed instead and the pool opens another.
+async fn settled<C: Connection>(conn: &mut C) -> std::result::Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // The rollback of a transaction dropped on an error path may still be queued: let it run.
+    conn.ping().await?;
+    let settled = !conn.is_in_transaction();
+    if !settled {
+        tracing::warn!("closing a database connection whose transaction state is unknown");
+    }
+    Ok(settled)
 }
 
 /// Any number chosen once: the PostgreSQL advisory lock migrations take.

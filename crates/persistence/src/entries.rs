@@ -81,8 +81,9 @@ impl EntryRepository for SqlEntries {
              RETURNING id",
         );
         let timestamp = to_db(at);
-        let inserted: Option<(i32,)> = fetch!(
-            fetch_optional,
+        // Read to the end: the statement commits as it finishes, and only then may it answer.
+        let inserted: Vec<(i32,)> = fetch!(
+            fetch_all,
             &self.db,
             QUERY,
             is_complete,
@@ -91,7 +92,9 @@ impl EntryRepository for SqlEntries {
             user_id
         )
         .or_db("inserting entry")?;
-        let (id,) = inserted.ok_or_else(|| panel_not_found(panel_id))?;
+        let &[(id,)] = inserted.as_slice() else {
+            return Err(panel_not_found(panel_id));
+        };
         Ok(Entry {
             id,
             is_complete,

@@ -1,17 +1,29 @@
 //! Storage errors get their meaning here: a unique violation is a Conflict, a foreign-key
-//! violation Invalid, a missing row NotFound, a lost or exhausted connection Unavailable.
+//! violation Invalid, a missing row NotFound, a value the column cannot hold Invalid, and a lost
+//! or exhausted connection, a full disk or a failing one Unavailable.
 
+use ninepanels_domain::config::Engine;
 use ninepanels_domain::{Error, ErrorKind};
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 use std::sync::Arc;
 
+/// What a person reads when the database cannot be reached or cannot store anything right now.
+pub const UNAVAILABLE: &str = "The service cannot reach its storage right now and nothing was changed; please try again shortly.";
+
 /// Converts a sea-orm error into the base error, keeping the cause for the logs.
 pub fn from_db(err: DbErr, context: &str) -> Error {
-    let kind = classify(&err);
-    let base = match kind {
+    let dangling = matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    );
+    let base = match classify(&err) {
         ErrorKind::Conflict => Error::conflict("That already exists."),
-        ErrorKind::Invalid => Error::invalid("That refers to something that does not exist."),
+        ErrorKind::Invalid if dangling => {
+            Error::invalid("That refers to something that does not exist.")
+        }
+        ErrorKind::Invalid => Error::invalid("That value cannot be stored."),
         ErrorKind::NotFound => Error::not_found("Not found"),
+        ErrorKind::Unavailable => Error::new(ErrorKind::Unavailable, UNAVAILABLE),
         other => Error::of_kind(other),
     };
     base.with_context(format!("{context}: {err}"))
@@ -36,6 +48,28 @@ fn classify(err: &DbErr) -> ErrorKind {
     }
 }
 
+/// What a database's own error code means to a caller.
+fn classify_code(engine: Engine, code: &str) -> ErrorKind {
+    if engine == Engine::Sqlite {
+        // SQLite's extended codes keep the primary code in the low byte.
+        return match code.parse::<i32>().unwrap_or_default() & 0xff {
+            // busy or locked past the busy timeout, read-only, I/O error, full, cannot open
+            5 | 6 | 8 | 10 | 13 | 14 => ErrorKind::Unavailable,
+            // a string or blob too big, a datatype mismatch
+            18 | 20 => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
+        };
+    }
+    match code.get(..2) {
+        // PostgreSQL: connection exceptions, insufficient resources (disk full, out of memory,
+        // too many connections), operator intervention (shutting down), system errors (I/O).
+        Some("08" | "53" | "57" | "58") => ErrorKind::Unavailable,
+        // data exceptions: a value the column cannot hold (a NUL byte, out of range, ...)
+        Some("22") => ErrorKind::Invalid,
+        _ => ErrorKind::Internal,
+    }
+}
+
 fn classify_sqlx(err: &sea_orm::sqlx::Error) -> ErrorKind {
     use sea_orm::sqlx::Error as E;
     match err {
@@ -43,21 +77,15 @@ fn classify_sqlx(err: &sea_orm::sqlx::Error) -> ErrorKind {
             ErrorKind::Unavailable
         }
         E::Protocol(_) => ErrorKind::Unavailable,
-        E::Database(db) => match db.code().as_deref() {
-            // PostgreSQL: connection exceptions (08xxx), shutting down or starting up (57P0x),
-            // too many connections (53300); SQLite: busy or locked past the busy timeout.
-            Some(code)
-                if code.starts_with("08")
-                    || code.starts_with("57P0")
-                    || code == "53300"
-                    || code == "5"
-                    || code == "6"
-                    || code == "517" =>
-            {
-                ErrorKind::Unavailable
-            }
-            _ => ErrorKind::Internal,
-        },
+        E::Database(db) => {
+            let engine = if db.as_error().is::<sea_orm::sqlx::sqlite::SqliteError>() {
+                Engine::Sqlite
+            } else {
+                Engine::Postgres
+            };
+            db.code()
+                .map_or(ErrorKind::Internal, |c| classify_code(engine, &c))
+        }
         _ => ErrorKind::Internal,
     }
 }
@@ -109,6 +137,34 @@ mod tests {
                 "the cause stays out of the detail"
             );
         }
+    }
+
+    #[test]
+    fn full_failing_or_read_only_storage_is_unavailable() {
+        // SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, SQLITE_BUSY_SNAPSHOT,
+        // PostgreSQL disk_full, io_error, admin_shutdown
+        for code in ["13", "778", "1032", "517", "5", "6"] {
+            assert_eq!(classify_code(Engine::Sqlite, code), ErrorKind::Unavailable);
+        }
+        for code in ["53100", "58030", "57P01", "08006", "53300"] {
+            assert_eq!(
+                classify_code(Engine::Postgres, code),
+                ErrorKind::Unavailable
+            );
+        }
+    }
+
+    #[test]
+    fn values_a_column_cannot_hold_are_invalid() {
+        // PostgreSQL: a NUL byte in text, a number out of range; SQLite: too big
+        assert_eq!(classify_code(Engine::Postgres, "22021"), ErrorKind::Invalid);
+        assert_eq!(classify_code(Engine::Postgres, "22003"), ErrorKind::Invalid);
+        assert_eq!(classify_code(Engine::Sqlite, "18"), ErrorKind::Invalid);
+        assert_eq!(
+            classify_code(Engine::Postgres, "42601"),
+            ErrorKind::Internal
+        );
+        assert_eq!(classify_code(Engine::Sqlite, "1"), ErrorKind::Internal);
     }
 
     #[test]

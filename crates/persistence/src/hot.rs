@@ -36,7 +36,9 @@ impl HotQuery {
 
 /// `fetch!(fetch_all, db, QUERY, arg, ...)`: the query's rows as tuples (or `fetch_optional`:
 /// its first row), on a connection taken from the pool for it (sqlx's pool-level fetch copies a
-/// large future per query).
+/// large future per query). A write (`... RETURNING`) takes `fetch_all`: a statement outside a
+/// transaction commits when it runs to its end, and `fetch_optional` stops after the first row
+/// and drops the error of a commit that fails.
 macro_rules! fetch {
     ($fetch:ident, $db:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
         use sea_orm::sqlx::{self, AssertSqlSafe};

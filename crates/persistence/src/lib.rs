@@ -18,7 +18,7 @@ pub mod tokens;
 pub mod transfer;
 pub mod users;
 
-pub use connect::{connect, known_migrations, migrate, pending_migrations};
+pub use connect::{connect, connect_with, known_migrations, migrate, pending_migrations};
 pub use entries::SqlEntries;
 pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;

@@ -11,7 +11,7 @@ use ninepanels_domain::ports::TimingRepository;
 use sea_orm::sqlx::{self, AssertSqlSafe};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::sync::LazyLock;
 
@@ -158,11 +158,10 @@ impl TimingRepository for SqlTimings {
         model.alert_threshold_ms = Set(Some(s.alert_threshold_ms));
         model.in_alert = Set(Some(s.in_alert));
         model.alert_id = Set(s.alert_id.clone());
-        model
-            .save(&self.db)
-            .await
-            .or_db("saving route statistics")?;
-        Ok(())
+        // In a transaction: sea-orm's save reads `... RETURNING` for its first row only.
+        let txn = self.db.begin().await.or_db("starting transaction")?;
+        model.save(&txn).await.or_db("saving route statistics")?;
+        txn.commit().await.or_db("committing route statistics")
     }
 
     async fn all_stats(&self) -> Result<Vec<RouteStats>> {

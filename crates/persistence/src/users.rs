@@ -136,9 +136,12 @@ impl UserRepository for SqlUsers {
         if let Some(cut_off) = changes.tokens_valid_after {
             model.tokens_valid_after = Set(Some(to_db(cut_off)));
         }
-        Ok(to_user(
-            model.update(&self.db).await.or_db("updating user")?,
-        ))
+        // In a transaction of its own: sea-orm reads `UPDATE ... RETURNING` for its first row
+        // only, which outside a transaction would drop the error of a failed commit.
+        let txn = self.db.begin().await.or_db("starting transaction")?;
+        let updated = model.update(&txn).await.or_db("updating user")?;
+        txn.commit().await.or_db("committing user update")?;
+        Ok(to_user(updated))
     }
 
     async fn delete(&self, id: UserId, outbox: Vec<OutboxDraft>) -> Result<()> {

@@ -5,6 +5,7 @@ use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::Config;
 use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
 use ninepanels_http::AppState;
+use ninepanels_persistence::DatabaseConnection;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -56,6 +57,16 @@ impl Server {
         let db = ninepanels_persistence::connect(&config)
             .await
             .map_err(|e| StartError::Database(e.context_msg))?;
+        Self::start_on(config, db, clock).await
+    }
+
+    /// Starts on a pool already opened (by [`ninepanels_persistence::connect_with`], say):
+    /// applies pending migrations and builds the app.
+    pub async fn start_on(
+        config: Config,
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
         ninepanels_persistence::migrate(&db)
             .await
             .map_err(|e| StartError::Migration(e.context_msg))?;

@@ -2,10 +2,13 @@
 
 mod accounts;
 mod admin;
+mod binary;
 mod browser;
 mod days;
 mod docs;
+mod durability;
 mod entries;
+mod hostile;
 mod meta;
 mod ownership;
 mod panels;

@@ -57,9 +57,30 @@ async fn creates_at_the_end_or_at_a_position(server: TestServer) {
 
 async fn a_tenth_panel_is_refused(server: TestServer) {
     let (_, token) = server.new_account("ada@example.org").await;
-    for i in 0..9 {
-        server.create_panel(&token, &format!("panel {i}")).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(server.create_panel(&token, &format!("panel {i}")).await["id"].clone());
     }
+    let (status, ninth) = server
+        .send_form(
+            Method::POST,
+            "/v5/panels",
+            &token,
+            &[("title", "ninth"), ("position", "9")],
+        )
+        .await;
+    assert_eq!(status, 200, "past the end means at the end: {ninth}");
+    assert_eq!(ninth["data"]["position"], 8);
+    let (status, moved) = server
+        .send_json(
+            Method::PATCH,
+            &format!("/v5/panels/{}", ids[0]),
+            &token,
+            &json!({"position": 1_000_000_000_000i64}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["data"]["position"], 8);
     let (status, body) = server
         .send_form(Method::POST, "/v5/panels", &token, &[("title", "tenth")])
         .await;
@@ -73,8 +94,16 @@ async fn bad_panel_fields_are_422_and_change_nothing(server: TestServer) {
     let (_, token) = server.new_account("ada@example.org").await;
     let long = "x".repeat(101);
     let long_description = "d".repeat(2001);
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [(&[(&str, &str)], &str); 8] = [
         (&[("description", "no title")], "title: field required"),
+        (
+            &[("title", "re\0ad")],
+            "title: must not contain NUL characters",
+        ),
+        (
+            &[("title", "ok"), ("description", "bell \u{7}")],
+            "description: must not contain control characters",
+        ),
         (&[("title", "   ")], "title: must not be empty"),
         (
             &[("title", long.as_str())],
@@ -86,11 +115,11 @@ async fn bad_panel_fields_are_422_and_change_nothing(server: TestServer) {
         ),
         (
             &[("title", "ok"), ("position", "-1")],
-            "position: must be between 0 and 8",
+            "position: must not be negative",
         ),
         (
-            &[("title", "ok"), ("position", "1000000000000")],
-            "position: must be between 0 and 8",
+            &[("title", "ok"), ("position", "x1")],
+            "position: 'x1' is not a whole number",
         ),
     ];
     for (fields, message) in cases {
@@ -100,6 +129,16 @@ async fn bad_panel_fields_are_422_and_change_nothing(server: TestServer) {
         assert_eq!(status, 422, "{fields:?}: {body}");
         assert_eq!(error_message(&body, 422), message);
     }
+    let not_utf8 = server
+        .authed(Method::POST, "/v5/panels", &token)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(&b"title=caf%E9&description=\xff"[..])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = crate::support::read(not_utf8).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_message(&body, 422), "title: not valid UTF-8");
     assert!(server.titles(&token).await.is_empty());
     server.stop().await;
 }
@@ -170,12 +209,17 @@ async fn patch_moves_renames_and_refuses_bad_bodies(server: TestServer) {
         (
             json!({"position": -1}),
             422,
-            "position: must be between 0 and 8",
+            "position: must not be negative",
         ),
         (
-            json!({"position": 1_000_000_000_000i64}),
+            json!({"title": "a\u{0}b"}),
             422,
-            "position: must be between 0 and 8",
+            "title: must not contain NUL characters",
+        ),
+        (
+            json!({"description": "esc \u{1b}[31m"}),
+            422,
+            "description: must not contain control characters",
         ),
         (
             json!({"position": "first"}),

@@ -1,12 +1,11 @@
 //! The `ninepanels` binary's start-up and shutdown, and readiness when the database goes away.
 
+use crate::binary::{BINARY, start_binary};
 use crate::support::{TestServer, error_message};
 use ninepanels_persistence::testing::TestEngine;
 use sea_orm::{ConnectionTrait, Database};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_ninepanels");
 
 /// Runs the binary with only the given variables and returns (exit success, stderr).
 fn run_expecting_exit(vars: &[(&str, &str)]) -> (bool, String) {
@@ -61,84 +60,6 @@ fn an_unreachable_database_stops_start_up_with_one_line() {
     ]);
     assert!(!ok);
     assert_one_clear_line(&stderr, "cannot reach the database");
-}
-
-/// The binary running in `dir` with only the given variables, ready to serve.
-struct Running {
-    child: std::process::Child,
-    port: u16,
-}
-
-fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().port()
-}
-
-fn start_binary(dir: &std::path::Path, vars: &[(&str, &str)]) -> Running {
-    let port = free_port();
-    let mut child = Command::new(BINARY)
-        .current_dir(dir)
-        .env_clear()
-        .envs(vars.iter().copied())
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let reply = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let mut reply = String::new();
-            let asked =
-                stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            if asked.is_ok() && stream.read_to_string(&mut reply).is_ok() {
-                break reply;
-            }
-        }
-        if Instant::now() > deadline {
-            break String::new();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    if !reply.starts_with("HTTP/1.1 200") {
-        child.kill().ok();
-        let output = child.wait_with_output().unwrap();
-        panic!(
-            "the server did not become ready: {reply}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Running { child, port }
-}
-
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn signal(&self, signal: &str) {
-        Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-    }
-
-    /// SIGTERM, then the exit status and what it printed.
-    fn stop(self) -> (bool, String) {
-        self.signal("-TERM");
-        let output = self.child.wait_with_output().unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )
-    }
-
-    /// SIGKILL: no shutdown at all, as in a crash.
-    fn kill(mut self) {
-        self.signal("-KILL");
-        self.child.wait().unwrap();
-    }
 }
 
 #[test]

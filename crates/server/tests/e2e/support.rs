@@ -26,6 +26,15 @@ impl TestServer {
 
     pub async fn start_with(engine: TestEngine, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         let db = TestDb::new(engine).await?;
+        Some(Self::start_on(db, adjust, None).await)
+    }
+
+    /// A server on `db`, through `pool` when given (a pool opened with changed options).
+    pub async fn start_on(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Config),
+        pool: Option<ninepanels_persistence::DatabaseConnection>,
+    ) -> Self {
         let mail_dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(&db.url);
         config.mailer = MailerConfig::Log {
@@ -33,15 +42,25 @@ impl TestServer {
         };
         adjust(&mut config);
         let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
-        let running = spawn(config, clock.clone()).await;
-        Some(Self {
+        let running = match pool {
+            Some(pool) => {
+                serve(
+                    Server::start_on(config, pool, Arc::new(clock.clone()))
+                        .await
+                        .expect("the test server starts"),
+                )
+                .await
+            }
+            None => spawn(config, clock.clone()).await,
+        };
+        Self {
             addr: running.addr,
             client: reqwest::Client::new(),
             clock,
             db,
             mail_dir,
             running,
-        })
+        }
     }
 
     /// A second server process on the same database (same secret), as when scaling out.
@@ -256,12 +275,16 @@ impl TestServer {
 }
 
 async fn spawn(config: Config, clock: TestClock) -> Running {
-    Server::start_with_clock(config, Arc::new(clock))
-        .await
-        .expect("the test server starts")
-        .spawn()
-        .await
-        .expect("a loopback port")
+    serve(
+        Server::start_with_clock(config, Arc::new(clock))
+            .await
+            .expect("the test server starts"),
+    )
+    .await
+}
+
+async fn serve(server: Server) -> Running {
+    server.spawn().await.expect("a loopback port")
 }
 
 /// Another server on a [`TestServer`]'s database.
