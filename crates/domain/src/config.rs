@@ -25,6 +25,8 @@
 //! | `RATE_LIMIT_PER_ADDRESS` | `20` attempts per window from one client address |
 //! | `TRUST_FORWARDED_FOR` | `false`; `true` behind a proxy that sets `X-Forwarded-For` |
 //! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
+//! | `HEADER_READ_TIMEOUT_SECS` | `10` (a connection still sending its headers then, or idle that long, is closed) |
+//! | `MAX_CONNECTIONS` | `512` (connections served at once; more wait to be accepted) |
 //! | `PASSWORD_HASH_THREADS` | `1` (sign-ins hashed at once; each takes 9 MiB while it runs) |
 //! | `USER_CACHE_SECS` | `2` (how long a signed-in user's row is reused; `0` reads it every request) |
 //! | `REQUEST_TIMEOUT_SECS` | `30` (a request still running then, body upload included, gets 408) |
@@ -241,6 +243,15 @@ pub struct RateLimits {
     pub per_address: u32,
 }
 
+/// What one client connection may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A connection whose request headers (or, idle, its next request's) take longer is closed.
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the kernel's accept queue.
+    pub max_connections: usize,
+}
+
 /// The scheduled jobs this server knows, with their default periods.
 pub const JOBS: [(&str, &str); 4] = [
     ("purge_expired_tokens", "PT1H"),
@@ -349,6 +360,7 @@ pub struct Config {
     pub revocation_sync_secs: u64,
     pub user_cache_secs: u64,
     pub request_timeout_secs: u64,
+    pub connections: ConnectionLimits,
     pub password_hash_threads: usize,
     pub background: Background,
     pub log_json_file: Option<std::path::PathBuf>,
@@ -397,6 +409,10 @@ impl Config {
             revocation_sync_secs: 2,
             user_cache_secs: 2,
             request_timeout_secs: 30,
+            connections: ConnectionLimits {
+                header_read_timeout_secs: 10,
+                max_connections: 512,
+            },
             password_hash_threads: 1,
             background: Background::default(),
             log_json_file: None,
@@ -602,6 +618,13 @@ impl Config {
         }
         if let Some(v) = get("REQUEST_TIMEOUT_SECS") {
             config.request_timeout_secs = parse_number("REQUEST_TIMEOUT_SECS", &v, 1, 3600)?;
+        }
+        if let Some(v) = get("HEADER_READ_TIMEOUT_SECS") {
+            config.connections.header_read_timeout_secs =
+                parse_number("HEADER_READ_TIMEOUT_SECS", &v, 1, 3600)?;
+        }
+        if let Some(v) = get("MAX_CONNECTIONS") {
+            config.connections.max_connections = parse_number("MAX_CONNECTIONS", &v, 1, 1_000_000)?;
         }
         if let Some(v) = get("PASSWORD_HASH_THREADS") {
             config.password_hash_threads = parse_number("PASSWORD_HASH_THREADS", &v, 1, 64)?;

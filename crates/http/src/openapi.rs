@@ -68,8 +68,8 @@ pub struct NewPanelForm {
     /// Up to 2,000 characters; empty means none.
     #[schema(example = "A walk, a run or a swim", max_length = 2000)]
     pub description: Option<String>,
-    /// 0-8; omitted or past the end means at the end.
-    #[schema(example = 0, minimum = 0, maximum = 8)]
+    /// 0 is first; omitted or past the end means at the end.
+    #[schema(example = 0, minimum = 0)]
     pub position: Option<i64>,
 }
 

@@ -135,13 +135,9 @@ impl Server {
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "listening");
         }
+        let limits = state.config.connections;
         let app = ninepanels_http::router(state);
-        let served = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        crate::listener::serve(listener, app, limits, shutdown).await;
         for task in &background {
             task.abort();
         }
@@ -153,7 +149,6 @@ impl Server {
             tracing::warn!(context = %e.context_msg, "outbox messages left for the next start");
         }
         db.close().await.ok();
-        served.map_err(StartError::Serve)?;
         tracing::info!("stopped");
         Ok(())
     }

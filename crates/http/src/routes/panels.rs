@@ -110,8 +110,8 @@ pub struct PanelPatchDoc {
     pub title: Option<String>,
     #[schema(example = "A walk, a run or a swim", max_length = 2000)]
     pub description: Option<String>,
-    /// 0 to the last position; the others shift to make room.
-    #[schema(example = 2, minimum = 0, maximum = 8)]
+    /// 0 is first, past the end means at the end; the others shift to make room.
+    #[schema(example = 2, minimum = 0)]
     pub position: Option<i64>,
 }
 

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod binary;
 mod browser;
+mod connections;
 mod days;
 mod docs;
 mod durability;
