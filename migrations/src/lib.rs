@@ -10,6 +10,7 @@ mod m20261124_000004_outbox_and_jobs;
 mod m20261124_000005_ops_log;
 mod m20261124_000006_covering_entries_index;
 mod m20261124_000007_entries_index_in_tap_order;
+mod m20261201_000008_sign_in_attempts;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_ops_log::Migration),
             Box::new(m20261124_000006_covering_entries_index::Migration),
             Box::new(m20261124_000007_entries_index_in_tap_order::Migration),
+            Box::new(m20261201_000008_sign_in_attempts::Migration),
         ]
     }
 }

@@ -23,14 +23,14 @@
 //! | `RATE_LIMIT_WINDOW_SECS` | `60` |
 //! | `RATE_LIMIT_PER_EMAIL` | `5` attempts per window on sign-in and password-reset requests |
 //! | `RATE_LIMIT_PER_ADDRESS` | `20` attempts per window from one client address |
-//! | `TRUST_FORWARDED_FOR` | `false`; `true` behind a proxy that sets `X-Forwarded-For` |
+//! | `TRUSTED_PROXIES` | none (CIDRs of the proxies whose `X-Forwarded-For` is believed) |
 //! | `REVOCATION_SYNC_SECS` | `2` (how often revocations made by other processes are read) |
 //! | `HEADER_READ_TIMEOUT_SECS` | `10` (a connection still sending its headers then, or idle that long, is closed) |
 //! | `MAX_CONNECTIONS` | `512` (connections served at once; more wait to be accepted) |
 //! | `PASSWORD_HASH_THREADS` | `1` (sign-ins hashed at once; each takes 9 MiB while it runs) |
 //! | `USER_CACHE_SECS` | `2` (how long a signed-in user's row is reused; `0` reads it every request) |
 //! | `REQUEST_TIMEOUT_SECS` | `30` (a request still running then, body upload included, gets 408) |
-//! | `JOBS` | `purge_expired_tokens=PT1H,prune_timings=P1D,retry_outbox=PT1M,flush_timings=PT10S` |
+//! | `JOBS` | `purge_expired_tokens=PT1H,prune_attempts=PT1H,prune_timings=P1D,retry_outbox=PT1M,flush_timings=PT10S` |
 //! | `EVENT_CHANNEL_CAPACITY` | `1024` (telemetry past it is dropped and counted) |
 //! | `OUTBOX_MAX_ATTEMPTS` | `8` (then a must-deliver event is parked for the operator) |
 //! | `ROUTE_ALERT_THRESHOLD_MS` | `500` (default alert threshold of a route's average) |
@@ -40,6 +40,7 @@
 //! | `LOG_JSON_FILE` | unset; a file for JSON lines at INFO |
 //! | `LOG_DEBUG_FILE` | unset; a file for DEBUG lines with target, file and line |
 
+use crate::proxies::TrustedProxies;
 use crate::user::TimeZone;
 use std::fmt;
 use std::net::SocketAddr;
@@ -235,6 +236,9 @@ pub enum MailerConfig {
     Smtp { url: Secret },
 }
 
+/// The longest `RATE_LIMIT_WINDOW_SECS`: windows that began before this are over, whatever it is.
+pub const MAX_RATE_LIMIT_WINDOW_SECS: u64 = 86_400;
+
 /// Sign-in and reset-request attempts allowed per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
@@ -253,8 +257,9 @@ pub struct ConnectionLimits {
 }
 
 /// The scheduled jobs this server knows, with their default periods.
-pub const JOBS: [(&str, &str); 4] = [
+pub const JOBS: [(&str, &str); 5] = [
     ("purge_expired_tokens", "PT1H"),
+    ("prune_attempts", "PT1H"),
     ("prune_timings", "P1D"),
     ("retry_outbox", "PT1M"),
     ("flush_timings", "PT10S"),
@@ -356,7 +361,7 @@ pub struct Config {
     pub mailer: MailerConfig,
     pub mail_from: String,
     pub rate_limits: RateLimits,
-    pub trust_forwarded_for: bool,
+    pub trusted_proxies: TrustedProxies,
     pub revocation_sync_secs: u64,
     pub user_cache_secs: u64,
     pub request_timeout_secs: u64,
@@ -405,7 +410,7 @@ impl Config {
                 per_email: 5,
                 per_address: 20,
             },
-            trust_forwarded_for: false,
+            trusted_proxies: TrustedProxies::default(),
             revocation_sync_secs: 2,
             user_cache_secs: 2,
             request_timeout_secs: 30,
@@ -589,7 +594,8 @@ impl Config {
             config.mail_from = v.trim().to_owned();
         }
         if let Some(v) = get("RATE_LIMIT_WINDOW_SECS") {
-            config.rate_limits.window_secs = parse_number("RATE_LIMIT_WINDOW_SECS", &v, 1, 86_400)?;
+            config.rate_limits.window_secs =
+                parse_number("RATE_LIMIT_WINDOW_SECS", &v, 1, MAX_RATE_LIMIT_WINDOW_SECS)?;
         }
         if let Some(v) = get("RATE_LIMIT_PER_EMAIL") {
             config.rate_limits.per_email = parse_number("RATE_LIMIT_PER_EMAIL", &v, 1, 1_000_000)?;
@@ -599,16 +605,22 @@ impl Config {
                 parse_number("RATE_LIMIT_PER_ADDRESS", &v, 1, 1_000_000)?;
         }
         if let Some(v) = get("TRUST_FORWARDED_FOR") {
-            config.trust_forwarded_for = match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => {
-                    return Err(ConfigError::new(
-                        "TRUST_FORWARDED_FOR",
-                        format!("'{v}' is not true or false"),
-                    ));
-                }
-            };
+            // Replaced by TRUSTED_PROXIES: "false" asked for what is now the default, but
+            // "true" would silently count every client as the proxy, so it stops start-up.
+            if !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "false" | "no") {
+                return Err(ConfigError::new(
+                    "TRUST_FORWARDED_FOR",
+                    "is replaced by TRUSTED_PROXIES: list the addresses or CIDRs of your \
+                     proxies (e.g. TRUSTED_PROXIES=10.0.0.0/8) and unset TRUST_FORWARDED_FOR",
+                ));
+            }
+            config.warnings.push(
+                "TRUST_FORWARDED_FOR is no longer read; TRUSTED_PROXIES lists the proxies".into(),
+            );
+        }
+        if let Some(v) = get("TRUSTED_PROXIES") {
+            config.trusted_proxies =
+                TrustedProxies::parse(&v).map_err(|e| ConfigError::new("TRUSTED_PROXIES", e))?;
         }
         if let Some(v) = get("REVOCATION_SYNC_SECS") {
             config.revocation_sync_secs = parse_number("REVOCATION_SYNC_SECS", &v, 1, 60)?;
@@ -735,6 +747,38 @@ mod tests {
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8000");
         assert_eq!(c.jwt_secret.expose().len(), 64);
         assert!(c.warnings[0].contains("JWT_SECRET is not set"));
+    }
+
+    #[test]
+    fn trusted_proxies_replace_trust_forwarded_for() {
+        let c = from(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")]).unwrap();
+        assert!(c.trusted_proxies.contains("10.9.8.7".parse().unwrap()));
+        let err = from(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err();
+        assert_eq!(err.variable, "TRUSTED_PROXIES");
+        let err = from(&[("TRUST_FORWARDED_FOR", "true")]).unwrap_err();
+        assert!(err.to_string().contains("TRUSTED_PROXIES"), "{err}");
+        let c = from(&[("TRUST_FORWARDED_FOR", "false")]).unwrap();
+        assert!(c.warnings.iter().any(|w| w.contains("no longer read")));
+        assert_eq!(c.trusted_proxies, TrustedProxies::default());
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_bounds() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.connections.header_read_timeout_secs, 10);
+        assert_eq!(c.connections.max_connections, 512);
+        let c = from(&[("HEADER_READ_TIMEOUT_SECS", "3"), ("MAX_CONNECTIONS", "64")]).unwrap();
+        assert_eq!(
+            (
+                c.connections.header_read_timeout_secs,
+                c.connections.max_connections
+            ),
+            (3, 64)
+        );
+        assert_eq!(
+            from(&[("MAX_CONNECTIONS", "0")]).unwrap_err().variable,
+            "MAX_CONNECTIONS"
+        );
     }
 
     #[test]

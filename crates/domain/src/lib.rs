@@ -1,6 +1,7 @@
 //! Nine Panels domain: entities, value types, rules, ports and the base error.
 #![forbid(unsafe_code)]
 
+pub mod attempts;
 pub mod background;
 pub mod clock;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod panel;
 pub mod password;
 pub mod period;
 pub mod ports;
+pub mod proxies;
 pub mod text;
 pub mod user;
 

@@ -2,6 +2,7 @@
 //! `get_*` answers NotFound. Panel and entry calls take the owner's id and treat another user's
 //! panel as not found.
 
+use crate::attempts::AttemptCount;
 use crate::background::{JobRun, OutboxDraft, OutboxMessage, RouteStats, Timing};
 use crate::entry::{Entry, HistoryCursor};
 use crate::error::Result;
@@ -171,6 +172,21 @@ pub trait JobRepository: Send + Sync + std::fmt::Debug {
     /// Deletes revocations of tokens that have expired anyway and invalidates expired reset
     /// tokens; answers the rows touched.
     async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64>;
+    /// Deletes attempt windows that began before `before`; answers how many.
+    async fn prune_attempts(&self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// Attempts counted per key in fixed windows (sign-in failures, reset requests), shared by
+/// every server process on the database.
+#[async_trait]
+pub trait AttemptRepository: Send + Sync + std::fmt::Debug {
+    /// The stored windows of `keys` that began at or after `since`.
+    async fn counts(&self, keys: &[&str], since: DateTime<Utc>) -> Result<Vec<AttemptCount>>;
+    /// Counts one more attempt for each of `keys`; a window that began before `since` starts
+    /// again at `now`.
+    async fn add(&self, keys: &[&str], now: DateTime<Utc>, since: DateTime<Utc>) -> Result<()>;
+    /// Forgets the attempts of `key`.
+    async fn clear(&self, key: &str) -> Result<()>;
 }
 
 /// Route timings and statistics.

@@ -4,6 +4,7 @@
 
 use crate::handlers::HandlerContext;
 use ninepanels_domain::Result;
+use ninepanels_domain::config::MAX_RATE_LIMIT_WINDOW_SECS;
 use ninepanels_domain::period::Period;
 use std::collections::HashSet;
 use std::future::Future;
@@ -30,6 +31,13 @@ fn purge_expired_tokens(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move { ctx.jobs.purge_expired_tokens(ctx.clock.now()).await })
 }
 
+fn prune_attempts(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move {
+        let longest = chrono::Duration::seconds(MAX_RATE_LIMIT_WINDOW_SECS as i64);
+        ctx.jobs.prune_attempts(ctx.clock.now() - longest).await
+    })
+}
+
 fn prune_timings(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move {
         let keep = u64::from(ctx.settings.timing_window_size).max(1) * 10;
@@ -46,10 +54,14 @@ fn flush_timings(ctx: Arc<HandlerContext>) -> JobFuture {
 }
 
 /// Every job this server knows; `JOBS` sets their periods.
-pub const JOBS: [Job; 4] = [
+pub const JOBS: [Job; 5] = [
     Job {
         name: "purge_expired_tokens",
         run: purge_expired_tokens,
+    },
+    Job {
+        name: "prune_attempts",
+        run: prune_attempts,
     },
     Job {
         name: "prune_timings",

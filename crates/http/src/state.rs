@@ -14,7 +14,7 @@ use ninepanels_domain::ports::{
 };
 use ninepanels_events::EventBus;
 use ninepanels_persistence::{
-    DatabaseConnection, SqlEntries, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
+    DatabaseConnection, SqlAttempts, SqlEntries, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
 };
 use std::sync::Arc;
 
@@ -68,7 +68,10 @@ impl AppState {
             keys: TokenKeys::new(config.jwt_secret.expose(), lifetime),
             passwords: Passwords::new(config.password_hash_threads),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
-            limiter: RateLimiter::new(config.rate_limits.window_secs),
+            limiter: RateLimiter::new(
+                Arc::new(SqlAttempts::new(db.clone())),
+                config.rate_limits.window_secs,
+            ),
             users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),
         };
         Self(Arc::new(Services {

@@ -8,7 +8,7 @@ use ninepanels_domain::Result;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 
 /// Every table this server keeps, children before parents, and the migration record.
-pub const ALL_TABLES: [&str; 13] = [
+pub const ALL_TABLES: [&str; 14] = [
     "entries",
     "password_reset_tokens",
     "panels",
@@ -19,6 +19,7 @@ pub const ALL_TABLES: [&str; 13] = [
     "event_outbox",
     "job_runs",
     "scheduled_jobs",
+    "sign_in_attempts",
     "ops_log",
     "seaql_migrations",
     "alembic_version",

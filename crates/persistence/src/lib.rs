@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod attempts;
 pub mod connect;
 pub mod entities;
 pub mod entries;
@@ -18,6 +19,7 @@ pub mod tokens;
 pub mod transfer;
 pub mod users;
 
+pub use attempts::SqlAttempts;
 pub use connect::{connect, connect_with, known_migrations, migrate, pending_migrations};
 pub use entries::SqlEntries;
 pub use jobs::SqlJobs;

@@ -69,8 +69,8 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The address attempts are counted against: the peer, or the first `X-Forwarded-For` hop when
-/// the operator says a proxy sets it (`TRUST_FORWARDED_FOR`).
+/// The address attempts are counted against: the peer, or behind a trusted proxy
+/// (`TRUSTED_PROXIES`) the right-most `X-Forwarded-For` entry that is not a proxy.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
@@ -81,25 +81,20 @@ impl FromRequestParts<AppState> for ClientAddress {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_forwarded_for
-            && let Some(first) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        {
-            return Ok(Self(first.to_owned()));
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "unknown".to_owned(),
-                |ConnectInfo(addr)| addr.ip().to_string(),
-            );
-        Ok(Self(peer))
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(Self("unknown".to_owned()));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let client = state
+            .config
+            .trusted_proxies
+            .client_address(peer.ip(), forwarded.into_iter());
+        Ok(Self(client.to_string()))
     }
 }
 

@@ -1,72 +1,111 @@
-//! Fixed-window attempt counting per key (a client address or an email), in memory. Each
-//! server process counts on its own.
+//! Sign-in failures and reset requests counted per email and per client address in the
+//! database, so every server process counts the same attempts (the rule itself is
+//! [`ninepanels_domain::attempts`]).
 
 use chrono::{DateTime, Duration, Utc};
 use ninepanels_domain::Error;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use ninepanels_domain::attempts::{AttemptCount, Limit, refusal};
+use ninepanels_domain::config::RateLimits;
+use ninepanels_domain::ports::AttemptRepository;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct RateLimiter {
+    attempts: Arc<dyn AttemptRepository>,
     window: Duration,
-    counts: Mutex<HashMap<String, (DateTime<Utc>, u32)>>,
 }
 
-/// Above this many keys, finished windows are swept out.
-const SWEEP_ABOVE: usize = 10_000;
+/// The two keys an attempt counts against: its client address and its email.
+#[derive(Debug, Clone)]
+pub struct AttemptKeys {
+    pub address: String,
+    pub email: String,
+}
 
-pub const RATE_LIMITED: &str = "Too many attempts; please wait a minute and try again.";
-
-impl RateLimiter {
-    pub fn new(window_secs: u64) -> Self {
+impl AttemptKeys {
+    /// Keys of `action` (`token`, `reset`). IPv6 addresses count by their /64, the block one
+    /// client is usually given, so a client cannot step around the limit inside its own block.
+    pub fn new(action: &str, address: &str, email: &str) -> Self {
+        let address = match address.parse::<IpAddr>() {
+            Ok(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            _ => address.to_owned(),
+        };
         Self {
-            window: Duration::seconds(i64::try_from(window_secs).unwrap_or(60)),
-            counts: Mutex::new(HashMap::new()),
+            address: format!("{action}:addr:{address}"),
+            email: format!("{action}:email:{}", email.trim().to_lowercase()),
         }
     }
 
-    /// Counts one attempt for `key`; RateLimited (with the seconds to wait) past `limit`.
-    pub fn hit(&self, key: &str, limit: u32, now: DateTime<Utc>) -> Result<(), Error> {
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > SWEEP_ABOVE {
-            counts.retain(|_, (start, _)| now - *start < self.window);
+    pub fn limits(&self, limits: RateLimits) -> [Limit<'_>; 2] {
+        [
+            Limit {
+                key: &self.address,
+                per_window: limits.per_address,
+            },
+            Limit {
+                key: &self.email,
+                per_window: limits.per_email,
+            },
+        ]
+    }
+
+    pub fn both(&self) -> [&str; 2] {
+        [&self.address, &self.email]
+    }
+}
+
+impl RateLimiter {
+    pub fn new(attempts: Arc<dyn AttemptRepository>, window_secs: u64) -> Self {
+        Self {
+            attempts,
+            window: Duration::seconds(i64::try_from(window_secs).unwrap_or(60)),
         }
-        let (start, count) = counts.entry(key.to_owned()).or_insert((now, 0));
-        if now - *start >= self.window {
-            *start = now;
-            *count = 0;
+    }
+
+    /// RateLimited (with the wait) when a key has used up its attempts in its window; else the
+    /// keys' counts in their current windows.
+    pub async fn check(
+        &self,
+        limits: &[Limit<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AttemptCount>, Error> {
+        let keys: Vec<&str> = limits.iter().map(|l| l.key).collect();
+        let counts = self.attempts.counts(&keys, now - self.window).await?;
+        match refusal(limits, &counts, self.window, now) {
+            Some(refused) => Err(refused),
+            None => Ok(counts),
         }
-        *count += 1;
-        if *count > limit {
-            let wait = (*start + self.window - now).num_seconds().max(1);
-            return Err(
-                Error::new(ninepanels_domain::ErrorKind::RateLimited, RATE_LIMITED)
-                    .with_data("retry_after_secs", wait)
-                    .with_data("key", key),
-            );
-        }
-        Ok(())
+    }
+
+    /// Counts one attempt against each of `keys`.
+    pub async fn count(&self, keys: &[&str], now: DateTime<Utc>) -> Result<(), Error> {
+        self.attempts.add(keys, now, now - self.window).await
+    }
+
+    /// Forgets the attempts of `key`.
+    pub async fn clear(&self, key: &str) -> Result<(), Error> {
+        self.attempts.clear(key).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
-    fn counts_per_key_and_resets_after_the_window() {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let limiter = RateLimiter::new(60);
-        for _ in 0..3 {
-            limiter.hit("a", 3, t).unwrap();
-        }
-        let err = limiter.hit("a", 3, t + Duration::seconds(20)).unwrap_err();
-        assert!(
-            err.context_data
-                .contains(&("retry_after_secs".into(), "40".into()))
+    fn keys_name_the_action_and_group_ipv6_by_its_block() {
+        let keys = AttemptKeys::new("token", "2001:db8:1:2:aaaa::1", " Ada@Example.org ");
+        assert_eq!(keys.address, "token:addr:2001:db8:1:2::/64");
+        assert_eq!(keys.email, "token:email:ada@example.org");
+        let v4 = AttemptKeys::new("reset", "192.0.2.7", "b@example.org");
+        assert_eq!(v4.address, "reset:addr:192.0.2.7");
+        assert_eq!(
+            AttemptKeys::new("token", "2001:db8:1:2:bbbb::9", "x").address,
+            keys.address
         );
-        limiter.hit("b", 3, t).unwrap();
-        limiter.hit("a", 3, t + Duration::seconds(60)).unwrap();
     }
 }

@@ -1,5 +1,6 @@
 //! Sign-in, sign-out and password reset (API.md sections 2 and 7).
 
+use crate::auth::rate_limit::AttemptKeys;
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::dto::TokenOut;
 use crate::envelope::Data;
@@ -13,6 +14,7 @@ use axum::http::header::REFERER;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use ninepanels_domain::Error;
+use ninepanels_domain::attempts::AttemptCount;
 use ninepanels_domain::config::Secret;
 use ninepanels_domain::user::{Email, Password, UserChanges};
 use ninepanels_events::{Event, outbox};
@@ -21,17 +23,10 @@ use sha2::{Digest, Sha256};
 pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
 pub const RESET_TOKEN_REFUSED: &str = "Please request a new password reset token.";
 
-/// Counts one attempt of `action` from this address and for this email.
-fn limit_attempts(state: &AppState, action: &str, address: &str, email: &str) -> Result<(), Error> {
-    let now = state.clock.now();
-    let limits = state.config.rate_limits;
-    let limiter = &state.auth.limiter;
-    limiter.hit(&format!("{action}:addr:{address}"), limits.per_address, now)?;
-    limiter.hit(
-        &format!("{action}:email:{}", email.trim().to_lowercase()),
-        limits.per_email,
-        now,
-    )
+/// Refuses (429) when the address or the email has used up its attempts of `action`.
+async fn check_attempts(state: &AppState, keys: &AttemptKeys) -> Result<Vec<AttemptCount>, Error> {
+    let limits = keys.limits(state.config.rate_limits);
+    state.auth.limiter.check(&limits, state.clock.now()).await
 }
 
 pub fn hash_reset_token(token: &str) -> String {
@@ -48,16 +43,24 @@ pub async fn create_token(
 ) -> ApiResult<Response> {
     let username = form.required("username")?;
     let password = form.required("password")?;
-    limit_attempts(&state, "token", &address, username)?;
-
-    let refused = || ApiError(Error::unauthorized(WRONG_CREDENTIALS));
+    // Only failures count, and a correct password is refused too once they are used up.
+    let keys = AttemptKeys::new("token", &address, username);
+    let counted = check_attempts(&state, &keys).await?;
+    let refused = async || {
+        state
+            .auth
+            .limiter
+            .count(&keys.both(), state.clock.now())
+            .await?;
+        Err(ApiError(Error::unauthorized(WRONG_CREDENTIALS)))
+    };
     let user = match Email::parse(username) {
         Ok(email) => state.users.find_by_email(&email).await?,
         Err(_) => None,
     };
     let Some(user) = user else {
         state.auth.passwords.verify_decoy(password).await?;
-        return Err(refused());
+        return refused().await;
     };
     let verified = state
         .auth
@@ -65,7 +68,10 @@ pub async fn create_token(
         .verify(password, &user.password_hash)
         .await?;
     if !verified.matches {
-        return Err(refused());
+        return refused().await;
+    }
+    if counted.iter().any(|c| c.key == keys.email) {
+        state.auth.limiter.clear(&keys.email).await?;
     }
     let now = state.clock.now();
     if verified.needs_rehash
@@ -128,7 +134,14 @@ pub async fn request_password_reset(
 ) -> ApiResult<Data<bool>> {
     let raw = form.required("email")?;
     let email = Email::parse(raw)?;
-    limit_attempts(&state, "reset", &address, email.as_str())?;
+    // Every request counts: each one may send a mail.
+    let keys = AttemptKeys::new("reset", &address, email.as_str());
+    check_attempts(&state, &keys).await?;
+    state
+        .auth
+        .limiter
+        .count(&keys.both(), state.clock.now())
+        .await?;
     let Some(user) = state.users.find_by_email(&email).await? else {
         return Ok(Data::new(true));
     };

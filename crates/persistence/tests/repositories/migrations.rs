@@ -4,7 +4,7 @@ use ninepanels_persistence::testing::{TestDb, TestEngine};
 use ninepanels_persistence::{known_migrations, migrate, pending_migrations};
 use sea_orm::{ConnectionTrait, Statement};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "users",
     "panels",
     "entries",
@@ -15,6 +15,7 @@ const TABLES: [&str; 11] = [
     "event_outbox",
     "scheduled_jobs",
     "job_runs",
+    "sign_in_attempts",
     "ops_log",
 ];
 

@@ -608,49 +608,6 @@ crate::e2e_on_both_engines!(
     a_revocation_reaches_a_second_process,
 );
 
-#[tokio::test]
-async fn sign_in_attempts_are_rate_limited_with_retry_after() {
-    let server = TestServer::start_with(ninepanels_persistence::testing::TestEngine::Sqlite, |c| {
-        c.rate_limits.per_email = 3;
-    })
-    .await
-    .unwrap();
-    server.sign_up("ada@example.org", PASSWORD).await;
-    for _ in 0..3 {
-        let (status, _) = server
-            .post_form(
-                "/token",
-                &[("username", "ada@example.org"), ("password", "wrong")],
-            )
-            .await;
-        assert_eq!(status, 401);
-    }
-    let response = server
-        .client
-        .post(server.url("/token"))
-        .form(&[("username", "ada@example.org"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.headers()["retry-after"], "60");
-    let (status, body) = read(response).await;
-    assert_eq!(status, 429);
-    assert_eq!(
-        error_message(&body, 429),
-        "Too many attempts; please wait a minute and try again."
-    );
-    let (status, _) = server
-        .post_form(
-            "/token",
-            &[("username", "bob@example.org"), ("password", "x")],
-        )
-        .await;
-    assert_eq!(status, 401, "another email is counted apart");
-    server.clock.advance(Duration::seconds(61));
-    server.sign_in("ada@example.org", PASSWORD).await;
-    server.stop().await;
-}
-
 /// Two processes on one database: a sign-out at one is honoured by the other within the sync
 /// interval (`REVOCATION_SYNC_SECS`, 1 s here).
 async fn a_revocation_reaches_a_second_process(server: TestServer) {

@@ -13,5 +13,6 @@ mod hostile;
 mod meta;
 mod ownership;
 mod panels;
+mod sign_in_limits;
 mod startup;
 mod support;

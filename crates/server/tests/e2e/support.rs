@@ -321,16 +321,18 @@ pub fn error_message(body: &Value, status: u16) -> String {
     message
 }
 
-/// Runs each `async fn(TestServer)` test body against a server on SQLite and one on PostgreSQL.
+/// Runs each `async fn(TestServer)` test body against a server on SQLite and one on PostgreSQL;
+/// `config = f;` first adjusts both servers' configuration with `f(&mut Config)`.
 #[macro_export]
 macro_rules! e2e_on_both_engines {
-    ($($name:ident),* $(,)?) => {
+    (config = $adjust:ident; $($name:ident),* $(,)?) => {
         mod on_sqlite {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let server = $crate::support::TestServer::start(
+                    let server = $crate::support::TestServer::start_with(
                         ninepanels_persistence::testing::TestEngine::Sqlite,
+                        super::$adjust,
                     )
                     .await
                     .expect("SQLite is always available");
@@ -342,8 +344,9 @@ macro_rules! e2e_on_both_engines {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    if let Some(server) = $crate::support::TestServer::start(
+                    if let Some(server) = $crate::support::TestServer::start_with(
                         ninepanels_persistence::testing::TestEngine::Postgres,
+                        super::$adjust,
                     )
                     .await
                     {
@@ -352,5 +355,9 @@ macro_rules! e2e_on_both_engines {
                 }
             )*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        fn test_configuration(_: &mut ninepanels_domain::config::Config) {}
+        $crate::e2e_on_both_engines!(config = test_configuration; $($name),*);
     };
 }

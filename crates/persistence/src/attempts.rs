@@ -1,0 +1,95 @@
+//! The attempt repository: per-key windows of sign-in failures and reset requests, kept in
+//! `sign_in_attempts` so that every server process counts the same attempts.
+
+use crate::error::DbResultExt;
+use crate::hot::HotQuery;
+use crate::time::{from_db, to_db};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use ninepanels_domain::Result;
+use ninepanels_domain::attempts::AttemptCount;
+use ninepanels_domain::ports::AttemptRepository;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+pub const TABLE: &str = "sign_in_attempts";
+
+#[derive(Debug, Clone)]
+pub struct SqlAttempts {
+    db: DatabaseConnection,
+}
+
+impl SqlAttempts {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// One more attempt for a key: a new row, or the stored window counted on, or started again at
+/// `{2}` when it began before `{3}`. One statement, so two processes never lose a count.
+static ADD: HotQuery = HotQuery::new(
+    "INSERT INTO sign_in_attempts (attempt_key, window_start, attempts) VALUES ({1}, {2}, 1) \
+     ON CONFLICT (attempt_key) DO UPDATE SET \
+     attempts = CASE WHEN sign_in_attempts.window_start < {3} THEN 1 \
+                ELSE sign_in_attempts.attempts + 1 END, \
+     window_start = CASE WHEN sign_in_attempts.window_start < {3} THEN {2} \
+                    ELSE sign_in_attempts.window_start END",
+);
+
+#[async_trait]
+impl AttemptRepository for SqlAttempts {
+    async fn counts(&self, keys: &[&str], since: DateTime<Utc>) -> Result<Vec<AttemptCount>> {
+        let query = Query::select()
+            .columns(["attempt_key", "window_start", "attempts"])
+            .from(TABLE)
+            .and_where(Expr::col("attempt_key").is_in(keys.iter().copied()))
+            .and_where(Expr::col("window_start").gte(to_db(since)))
+            .to_owned();
+        let rows = self
+            .db
+            .query_all(&query)
+            .await
+            .or_db("reading sign-in attempts")?;
+        rows.into_iter()
+            .map(|row| {
+                let key: String = row.try_get_by_index(0)?;
+                let window_start: NaiveDateTime = row.try_get_by_index(1)?;
+                let attempts: i32 = row.try_get_by_index(2)?;
+                Ok(AttemptCount {
+                    key,
+                    window_start: from_db(window_start),
+                    attempts: u32::try_from(attempts).unwrap_or_default(),
+                })
+            })
+            .collect::<std::result::Result<_, sea_orm::DbErr>>()
+            .or_db("reading sign-in attempts")
+    }
+
+    async fn add(&self, keys: &[&str], now: DateTime<Utc>, since: DateTime<Utc>) -> Result<()> {
+        let backend = self.db.get_database_backend();
+        for key in keys {
+            let values = vec![(*key).into(), to_db(now).into(), to_db(since).into()];
+            self.db
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    ADD.sql(backend),
+                    values,
+                ))
+                .await
+                .or_db("counting a sign-in attempt")?;
+        }
+        Ok(())
+    }
+
+    async fn clear(&self, key: &str) -> Result<()> {
+        let delete = Query::delete()
+            .from_table(TABLE)
+            .and_where(Expr::col("attempt_key").eq(key))
+            .to_owned();
+        self.db
+            .execute(&delete)
+            .await
+            .or_db("clearing sign-in attempts")?;
+        Ok(())
+    }
+}
