@@ -256,21 +256,38 @@ async fn a_slow_job_does_not_delay_another(db: &TestDb) {
     assert_eq!(sleepy_runs[0].outcome, "running");
 }
 
+/// A test clock that counts its reads: a scheduler reads it once per job on every tick,
+/// before it tries to claim the job.
+#[derive(Debug)]
+struct CountedClock {
+    inner: TestClock,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+impl Clock for CountedClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.now()
+    }
+}
+
 /// Two processes' schedulers on one database: a due run happens on one of them only.
 async fn a_due_run_happens_once_across_processes(db: &TestDb) {
-    let clock = clock();
-    let a = context(
-        db,
-        Arc::new(CountingMailer::default()),
-        Arc::new(clock.clone()),
-        Background::default(),
-    );
-    let b = context(
-        db,
-        Arc::new(CountingMailer::default()),
-        Arc::new(clock.clone()),
-        Background::default(),
-    );
+    let time = clock();
+    let clocks = [0, 1].map(|_| {
+        Arc::new(CountedClock {
+            inner: time.clone(),
+            reads: Default::default(),
+        })
+    });
+    let [a, b] = clocks.clone().map(|clock| {
+        context(
+            db,
+            Arc::new(CountingMailer::default()),
+            clock,
+            Background::default(),
+        )
+    });
     let hourly = Period::parse("PT1H").unwrap();
     let job = Job {
         name: "counted",
@@ -280,6 +297,7 @@ async fn a_due_run_happens_once_across_processes(db: &TestDb) {
     let tb = scheduler::spawn(b, vec![(job, hourly)]);
     let jobs = SqlJobs::new(db.db.clone());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let reads = || clocks.each_ref().map(|c| c.reads.load(Ordering::SeqCst));
     while jobs
         .recent_runs(Some("counted"), 10)
         .await
@@ -289,8 +307,20 @@ async fn a_due_run_happens_once_across_processes(db: &TestDb) {
         assert!(std::time::Instant::now() < deadline, "the job never ran");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    // Both schedulers tick at least twice more: neither may take the run again.
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // Both schedulers tick at least twice more (a run reads the clock too, so five reads):
+    // neither may take the run again.
+    let after_run = reads();
+    while reads()
+        .iter()
+        .zip(after_run)
+        .any(|(now, then)| *now < then + 5)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the schedulers stopped ticking"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     ta.abort();
     tb.abort();
     let runs = jobs.recent_runs(Some("counted"), 10).await.unwrap();

@@ -10,7 +10,7 @@ use axum::extract::State;
 use ninepanels_domain::Error;
 
 /// `GET /v5/admin/users`: every user.
-#[utoipa::path(get, path = "/v5/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::UserOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::UserOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -23,7 +23,7 @@ pub async fn list_users(
 }
 
 /// `GET /v5/admin/routes`: each route's latest statistics.
-#[utoipa::path(get, path = "/v5/admin/routes", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::RouteStatsOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/admin/routes", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::RouteStatsOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_routes(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -35,7 +35,7 @@ pub async fn list_routes(
 }
 
 /// `GET /v5/admin/routes/timings?method_path=..&window_size=..`: readings newest first.
-#[utoipa::path(get, path = "/v5/admin/routes/timings", tag = "admin", security(("bearer" = [])), params(("method_path" = String, Query, description = "The route, as method_path of /v5/admin/routes", example = "GET_/v5/panels"), ("window_size" = Option<u64>, Query, description = "1-10000, default 100", example = 100, minimum = 1, maximum = 10000)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::RouteTimingsOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/admin/routes/timings", tag = "admin", security(("bearer" = [])), params(("method_path" = String, Query, description = "The route, as method_path of /v5/admin/routes", example = "GET_/v5/panels"), ("window_size" = Option<u64>, Query, description = "1-10000, default 100", example = 100, minimum = 1, maximum = 10000)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::RouteTimingsOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn list_route_timings(
     State(state): State<AppState>,
     _admin: AdminUser,

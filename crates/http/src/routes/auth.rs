@@ -34,7 +34,7 @@ pub fn hash_reset_token(token: &str) -> String {
 }
 
 /// `POST /token`: the OAuth2 password flow.
-#[utoipa::path(post, path = "/token", tag = "auth", request_body(content = crate::openapi::TokenForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::TokenOut>), (status = 401, description = "Incorrect email or password", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/token", tag = "auth", request_body(content = crate::openapi::TokenForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::TokenOut>), (status = 401, description = "Incorrect email or password", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -113,7 +113,7 @@ pub async fn create_token(
 }
 
 /// `POST /v5/auth/logout`: revokes the presented token.
-#[utoipa::path(post, path = "/v5/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/v5/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Data<bool>> {
     state.auth.revocations.revoke(&current.claims).await?;
     state
@@ -126,7 +126,7 @@ pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiR
 }
 
 /// `POST /v5/auth/request_password_reset`: always `true`, whether or not the email has an account.
-#[utoipa::path(post, path = "/v5/auth/request_password_reset", tag = "auth", request_body(content = crate::openapi::ResetRequestForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 422, description = "Not an email", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/v5/auth/request_password_reset", tag = "auth", request_body(content = crate::openapi::ResetRequestForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 422, description = "Not an email", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn request_password_reset(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -181,7 +181,7 @@ pub async fn request_password_reset(
 }
 
 /// `POST /v5/auth/password_reset`: sets a new password with a single-use token.
-#[utoipa::path(post, path = "/v5/auth/password_reset", tag = "auth", request_body(content = crate::openapi::ResetForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Please request a new password reset token.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing or too short", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/v5/auth/password_reset", tag = "auth", request_body(content = crate::openapi::ResetForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Please request a new password reset token.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing or too short", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     form: FormFields,

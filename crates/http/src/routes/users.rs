@@ -15,7 +15,7 @@ use ninepanels_events::{Event, outbox};
 use serde::Deserialize;
 
 /// `POST /v5/users`: sign up. Any `Authorization` header is ignored.
-#[utoipa::path(post, path = "/v5/users", tag = "users", request_body(content = crate::openapi::SignUpForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Do you have an account already?", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(post, path = "/v5/users", tag = "users", request_body(content = crate::openapi::SignUpForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Do you have an account already?", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn create_user(
     State(state): State<AppState>,
     form: FormFields,
@@ -55,7 +55,7 @@ pub async fn create_user(
 }
 
 /// `GET /v5/users`: the caller.
-#[utoipa::path(get, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(get, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Data<UserOut> {
     Data::new(UserOut::from_user(
         &current.user,
@@ -78,7 +78,7 @@ pub struct UserPatch {
 }
 
 /// `PATCH /v5/users`: name, time zone, and a password change proved by the current password.
-#[utoipa::path(patch, path = "/v5/users", tag = "users", security(("bearer" = [])), request_body(content = UserPatch, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Current password is incorrect.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Unknown field or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(patch, path = "/v5/users", tag = "users", security(("bearer" = [])), request_body(content = UserPatch, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Current password is incorrect.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Unknown field or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn update_user(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -133,7 +133,7 @@ pub async fn update_user(
 }
 
 /// `DELETE /v5/users`: the caller's account with their panels, entries and tokens.
-#[utoipa::path(delete, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable; try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(delete, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -185,7 +185,19 @@ async fn a_mail_survives_a_crash_and_is_sent_once(engine: TestEngine) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Once the outbox holds it as delivered, no relay (nor the drain at shutdown) sends it again.
+    loop {
+        use ninepanels_domain::ports::OutboxRepository;
+        let rows = outbox.list(10).await.unwrap();
+        if rows.iter().all(|r| r.delivered_at.is_some()) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the mail was never marked delivered: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (ok, _) = second.stop();
     assert!(ok);
     assert_eq!(welcome_count(), 1, "sent exactly once");
