@@ -10,13 +10,13 @@
 # separate process over loopback; then the same against ninepanels-floor (one indexed
 # single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
 # throughput to the floor's, and the server's peak RSS. PostgreSQL: TEST_POSTGRES_URL's server
-# (default postgres://postgres@127.0.0.1:5432/test); a database is created and dropped.
+# (default postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_ROUTE=${1:-10}
 THREADS=2
 CONNECTIONS=16
-ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 SECRET=bench-secret-that-is-long-enough-for-hs256
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP_BENCH_DIR:-}" ] || rm -rf "$WORK"' EXIT

@@ -8,7 +8,7 @@
 #   ENGINE=sqlite scripts/instructions.sh                                     (default postgres)
 #
 # Seeds the data of scripts/bench.sh (on PostgreSQL: TEST_POSTGRES_URL's server, default
-# postgres://postgres@127.0.0.1:5432/test; a database is created and dropped), runs the release
+# postgres://postgres@127.0.0.1:5432/postgres; a database is created and dropped), runs the release
 # server under cachegrind twice, sending 200 and then 200 + N requests over one connection, and
 # prints the difference over N, so start-up and sign-in cancel out; the same for
 # ninepanels-floor. Counts the process's own instructions (on SQLite that includes the database's
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 REQUESTS=${1:-2000}
 ENGINE=${ENGINE:-postgres}
 ROUTE=${ROUTE:-/v5/panels}
-ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 WORK=$(mktemp -d)
 DB="np_instructions_$$"
 URL="${ADMIN_URL%/*}/$DB"

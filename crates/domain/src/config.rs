@@ -382,6 +382,22 @@ const POSTGRES_POOL: u32 = 10;
 /// The JWT secret must be at least this long where real data lives.
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// The placeholder `.env.example` carries.
+const EXAMPLE_SECRET: &str = "replace-with-the-output-of-openssl-rand-hex-32";
+
+/// Why a long-enough secret is still too weak to sign MAIN's tokens: the example's
+/// placeholder, or too few different characters (a hex secret of 32 bytes has 16).
+fn weak_secret(secret: &str) -> Option<&'static str> {
+    let distinct: std::collections::HashSet<char> = secret.chars().collect();
+    if secret.trim() == EXAMPLE_SECRET {
+        Some("is still the placeholder from .env.example")
+    } else if secret.len() >= MIN_SECRET_BYTES && distinct.len() < 10 {
+        Some("has too little variety (fewer than 10 different characters)")
+    } else {
+        None
+    }
+}
+
 impl Config {
     /// What a bare `cargo run` uses: a SQLite file beside you, loopback, a fresh dev secret.
     pub fn for_local_development() -> Self {
@@ -476,6 +492,16 @@ impl Config {
             config.database_timeout_secs = parse_number("DATABASE_TIMEOUT_SECS", &v, 1, 600)?;
         }
         match get("JWT_SECRET") {
+            Some(secret) if config.env.is_deployed() && weak_secret(&secret).is_some() => {
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    format!(
+                        "{} in {} (generate one with: openssl rand -hex 32)",
+                        weak_secret(&secret).unwrap_or_default(),
+                        config.env
+                    ),
+                ));
+            }
             Some(secret) if secret.len() >= MIN_SECRET_BYTES => {
                 config.jwt_secret = Secret::new(secret)
             }
@@ -782,6 +808,20 @@ mod tests {
     }
 
     #[test]
+    fn main_refuses_the_example_secret_and_one_with_little_variety() {
+        for (secret, why) in [
+            (EXAMPLE_SECRET, "placeholder"),
+            ("abababababababababababababababababab", "too little variety"),
+        ] {
+            let err = from(&[("NINEPANELS_ENV", "MAIN"), ("JWT_SECRET", secret)]).unwrap_err();
+            assert_eq!(err.variable, "JWT_SECRET");
+            assert!(err.to_string().contains(why), "{err}");
+        }
+        let random = "4f0c9a1e7b2d58c36e9f1a0b7c4d2e8f5a6b3c9d0e1f2a7b8c5d4e3f6a9b0c1d";
+        assert!(from(&[("NINEPANELS_ENV", "MAIN"), ("JWT_SECRET", random)]).is_ok());
+    }
+
+    #[test]
     fn main_refuses_a_missing_or_short_secret() {
         let err = from(&[("NINEPANELS_ENV", "MAIN")]).unwrap_err();
         assert_eq!(err.variable, "JWT_SECRET");
@@ -790,7 +830,8 @@ mod tests {
             err.to_string()
                 .starts_with("JWT_SECRET: must be at least 32 bytes")
         );
-        let ok = from(&[("NINEPANELS_ENV", "MAIN"), ("JWT_SECRET", &"k".repeat(32))]).unwrap();
+        let secret = "0123456789abcdef0123456789abcdef";
+        let ok = from(&[("NINEPANELS_ENV", "MAIN"), ("JWT_SECRET", secret)]).unwrap();
         assert!(ok.warnings.is_empty());
     }
 

@@ -12,8 +12,14 @@ pub use context::{Ops, OpsError};
 
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<(), OpsError> {
+    // Needs no database: none is opened, and no database file is made by accident.
+    if let Command::Ping { url } = &cli.command {
+        return commands::ping::run(url);
+    }
     if let Some(path) = &cli.env_file {
-        dotenvy::from_path(path).map_err(|e| {
+        // The file wins over the shell: `--env-file .env.feature` with MAIN's DATABASE_URL
+        // exported acts on FEATURE's database, as its first line says.
+        dotenvy::from_path_override(path).map_err(|e| {
             OpsError::Usage(format!("cannot read env file {}: {e}", path.display()))
         })?;
     }

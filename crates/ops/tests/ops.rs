@@ -95,6 +95,7 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
         );
         let file = only_file(backups.path(), ext);
         assert!(file.contains("_FEATURE."), "{file}");
+        assert_private(&file);
         ok(dir.path(), &db.url, &["clear", "--yes"]);
         assert!(snapshot_fails(&db.url).await, "clear dropped the tables");
         ok(dir.path(), &db.url, &["migrate", "up"]);
@@ -105,6 +106,13 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
     for command in ["seed", "backup", "clear", "restore"] {
         assert!(log.contains(command) && log.contains("tester"), "{log}");
     }
+}
+
+/// Backups and exports hold password hashes: only their owner may read them (0600).
+fn assert_private(path: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{path} has mode {mode:o}");
 }
 
 async fn snapshot_fails(url: &str) -> bool {
@@ -124,6 +132,7 @@ async fn an_installation_moves_from_sqlite_to_postgres() {
         &["seed", "--users", "3", "--days", "30"],
     );
     ok(dir.path(), &source.url, &["export", "all.jsonl"]);
+    assert_private(&dir.path().join("all.jsonl").display().to_string());
     let out = ok(
         dir.path(),
         &target.url,
@@ -512,4 +521,46 @@ fn a_bad_database_url_is_one_line() {
     assert!(!success);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("DATABASE_URL"), "{out}");
+}
+
+/// `--env-file` wins over the shell: with MAIN's DATABASE_URL exported, the file's database is
+/// the one named on the first line and the one acted on.
+#[test]
+fn the_env_file_wins_over_an_exported_database_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let shell_db = dir.path().join("main.db");
+    let file_db = dir.path().join("feature.db");
+    std::fs::write(
+        dir.path().join(".env.feature"),
+        format!(
+            "NINEPANELS_ENV=FEATURE\nDATABASE_URL=sqlite://{}?mode=rwc\n",
+            file_db.display()
+        ),
+    )
+    .unwrap();
+    let shell_url = format!("sqlite://{}?mode=rwc", shell_db.display());
+    let (success, out) = ops_in(
+        dir.path(),
+        &[("DATABASE_URL", &shell_url), ("NINEPANELS_ENV", "MAIN")],
+        &["--env-file", ".env.feature", "migrate", "up"],
+    );
+    assert!(success, "{out}");
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("environment: FEATURE") && first.contains("feature.db"),
+        "{out}"
+    );
+    assert!(file_db.exists(), "the file's database was migrated");
+    assert!(!shell_db.exists(), "the shell's database was not touched");
+}
+
+/// A command that needs no database opens none, and makes no database file.
+#[test]
+fn ping_opens_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (success, out) = ops_in(dir.path(), &[], &["ping", "http://127.0.0.1:1"]);
+    assert!(!success, "nothing listens on port 1: {out}");
+    assert!(!out.contains("database:"), "{out}");
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "ping made files: {made:?}");
 }

@@ -95,6 +95,26 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     txn.commit().await.or_db("committing the migrations")
 }
 
+/// Reads, and writes nothing (not even sea-orm's migration table): how many migrations the
+/// database has applied, and whether it holds anything (an applied migration, or the users of
+/// an old server's database).
+pub async fn applied_migrations(db: &DatabaseConnection) -> (usize, bool) {
+    let backend = db.get_database_backend();
+    let scalar = async |sql: &str| {
+        db.query_one_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+    };
+    let applied = scalar("SELECT COUNT(*) FROM seaql_migrations")
+        .await
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0);
+    let users = scalar("SELECT COUNT(*) FROM users").await.unwrap_or(0);
+    (applied, applied > 0 || users > 0)
+}
+
 /// How many migrations this binary knows.
 pub fn known_migrations() -> usize {
     Migrator::migrations().len()

@@ -20,7 +20,9 @@ pub mod transfer;
 pub mod users;
 
 pub use attempts::SqlAttempts;
-pub use connect::{connect, connect_with, known_migrations, migrate, pending_migrations};
+pub use connect::{
+    applied_migrations, connect, connect_with, known_migrations, migrate, pending_migrations,
+};
 pub use entries::SqlEntries;
 pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;

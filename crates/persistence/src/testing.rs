@@ -1,5 +1,5 @@
 //! Fresh, isolated test databases: a temporary SQLite file, or a uniquely named PostgreSQL
-//! database on `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`) that is
+//! database on `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`) that is
 //! dropped afterwards. Without PostgreSQL its tests skip loudly, unless
 //! `NINEPANELS_REQUIRE_POSTGRES=1` (as in CI), where they fail.
 
@@ -25,9 +25,32 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
-const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// The `postgres` database, which every installation has; tests create their own beside it.
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-fn admin_url() -> String {
+/// Appends `ran` or `skipped` and the test's name to the file `NINEPANELS_PG_TALLY` names
+/// (scripts/test.sh sets it and reports the counts after the run, where no test runner can
+/// swallow the line).
+fn tally(outcome: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("NINEPANELS_PG_TALLY") else {
+        return;
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_owned();
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(file, "{outcome} {test}");
+    }
+}
+
+/// The URL test databases are created through: `TEST_POSTGRES_URL`, or the default.
+pub fn admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
 }
 
@@ -121,9 +144,11 @@ impl TestDb {
                     "\n!!! SKIPPING a PostgreSQL test: {admin_url} is unreachable ({why}). \
                      Start PostgreSQL or set TEST_POSTGRES_URL; CI sets NINEPANELS_REQUIRE_POSTGRES=1 and fails instead.\n"
                 );
+                tally("skipped");
                 return None;
             }
         };
+        tally("ran");
         let name = format!("np_test_{}", uuid::Uuid::new_v4().simple());
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))

@@ -1,5 +1,7 @@
 //! `ninepanels`: the server binary. With no configuration it runs on a local SQLite file.
 
+use clap::Parser;
+use ninepanels::cli::{Cli, Command};
 use ninepanels::{Server, logging, shutdown};
 use ninepanels_domain::config::Config;
 use std::process::ExitCode;
@@ -11,6 +13,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `--help` and `--version` exit here, before any configuration is read or database opened.
+    let Cli { command } = Cli::parse();
+    match command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+    }
+}
+
+async fn serve() -> ExitCode {
     if let Err(e) = dotenvy::dotenv()
         && !e.not_found()
     {

@@ -2,7 +2,7 @@
 //! completes, finishing the requests in flight.
 
 use ninepanels_domain::clock::{Clock, SystemClock};
-use ninepanels_domain::config::Config;
+use ninepanels_domain::config::{Config, Environment};
 use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
 use ninepanels_http::AppState;
 use ninepanels_persistence::DatabaseConnection;
@@ -21,6 +21,12 @@ pub enum StartError {
     Database(String),
     #[error("cannot migrate the database: {0}")]
     Migration(String),
+    #[error(
+        "the {env} database is {pending} migrations behind and holds data, and the server does not \
+         migrate {env} by itself: back it up and migrate with `ninepanels-ops migrate up --backup-first`, \
+         then start again (nothing was changed)"
+    )]
+    Unmigrated { env: Environment, pending: usize },
     #[error("cannot listen on {addr}: {source}; check BIND_ADDR")]
     Bind {
         addr: std::net::SocketAddr,
@@ -30,6 +36,27 @@ pub enum StartError {
     Mailer(String),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+}
+
+/// On MAIN and STAGING a database that holds data is migrated by the operator, with a backup
+/// first (`ninepanels-ops migrate up --backup-first`), never by a server starting; an empty one
+/// (a first install) is migrated as anywhere else.
+async fn refuse_to_migrate_data_in_production(
+    config: &Config,
+    db: &DatabaseConnection,
+) -> Result<(), StartError> {
+    if !matches!(config.env, Environment::Main | Environment::Staging) {
+        return Ok(());
+    }
+    let (applied, holds_data) = ninepanels_persistence::applied_migrations(db).await;
+    let pending = ninepanels_persistence::known_migrations().saturating_sub(applied);
+    if pending > 0 && holds_data {
+        return Err(StartError::Unmigrated {
+            env: config.env,
+            pending,
+        });
+    }
+    Ok(())
 }
 
 /// How often the outbox is read when nothing nudges it (another process may have written).
@@ -67,6 +94,7 @@ impl Server {
         db: DatabaseConnection,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
+        refuse_to_migrate_data_in_production(&config, &db).await?;
         ninepanels_persistence::migrate(&db)
             .await
             .map_err(|e| StartError::Migration(e.context_msg))?;

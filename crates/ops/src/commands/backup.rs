@@ -47,17 +47,41 @@ fn run_tool(mut command: Command, what: &str) -> Result<(), OpsError> {
     Ok(())
 }
 
+/// Opens `path` for writing, empty, readable and writable by its owner only (0600): backups
+/// and exports hold password hashes. A file that was there keeps no wider mode either.
+pub fn private_file(path: &Path) -> Result<std::fs::File, OpsError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let cannot =
+        |e: std::io::Error| OpsError::Usage(format!("cannot write {}: {e}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(cannot)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(cannot)?;
+    Ok(file)
+}
+
 /// Writes a backup and answers its path.
 pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
-    std::fs::create_dir_all(&ops.backups_dir).map_err(|e| {
-        OpsError::Usage(format!("cannot create {}: {e}", ops.backups_dir.display()))
-    })?;
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&ops.backups_dir)
+        .map_err(|e| {
+            OpsError::Usage(format!("cannot create {}: {e}", ops.backups_dir.display()))
+        })?;
     let env = ops.env().as_str();
     let url = ops.config.database_url.expose();
     let now = Utc::now();
     let path = match (ops.config.database_url.engine(), full) {
         (Engine::Postgres, true) => {
             let path = ops.backups_dir.join(backup_name(env, "dump", now));
+            private_file(&path)?;
             let mut pg_dump = Command::new("pg_dump");
             pg_dump
                 .args(["--format=custom", "--no-owner", "--file"])
@@ -68,6 +92,7 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
         }
         (Engine::Postgres, false) => {
             let path = ops.backups_dir.join(backup_name(env, "sql", now));
+            private_file(&path)?;
             let mut pg_dump = Command::new("pg_dump");
             pg_dump
                 .args([
@@ -84,6 +109,8 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
         }
         (Engine::Sqlite, true) => {
             let path = ops.backups_dir.join(backup_name(env, "sqlite", now));
+            // VACUUM INTO takes an empty file, and keeps its mode.
+            private_file(&path)?;
             let target = path.to_string_lossy().replace('\'', "''");
             ops.db
                 .execute_unprepared(&format!("VACUUM INTO '{target}'"))
@@ -102,9 +129,7 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
 }
 
 pub async fn write_export(ops: &Ops, path: &Path) -> Result<transfer::Counts, OpsError> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| OpsError::Usage(format!("cannot write {}: {e}", path.display())))?;
-    let mut out = std::io::BufWriter::new(file);
+    let mut out = std::io::BufWriter::new(private_file(path)?);
     Ok(transfer::export(&ops.db, &mut out).await?)
 }
 

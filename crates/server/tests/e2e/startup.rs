@@ -215,8 +215,7 @@ async fn readiness_follows_the_database_down_and_back_up() {
     };
     let (status, _) = server.get("/readyz").await;
     assert_eq!(status, 200);
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let admin_url = ninepanels_persistence::testing::admin_url();
     let name = server.db.url.rsplit('/').next().unwrap().to_owned();
     let admin = Database::connect(&admin_url).await.unwrap();
     admin
@@ -248,3 +247,98 @@ async fn readiness_follows_the_database_down_and_back_up() {
 }
 
 ninepanels_persistence::test_with_each_engine!(a_mail_survives_a_crash_and_is_sent_once);
+
+#[test]
+fn help_and_version_print_and_exit_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, says) in [
+        ("--version", env!("CARGO_PKG_VERSION")),
+        ("--help", "Usage"),
+    ] {
+        let output = Command::new(BINARY)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("NINEPANELS_ENV", "MAIN")
+            .arg(flag)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{flag}");
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(printed.contains(says), "{flag}: {printed}");
+    }
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "no database file was made: {made:?}");
+}
+
+/// On MAIN a database that holds data and is behind on migrations is left as it is, and the
+/// operator is told the command; an empty database (a first install) is migrated.
+#[tokio::test]
+async fn main_refuses_to_migrate_a_database_that_holds_data() {
+    let db = ninepanels_persistence::testing::TestDb::new(TestEngine::Sqlite)
+        .await
+        .unwrap();
+    let count_applied = async || {
+        let row = db
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.db.get_database_backend(),
+                "SELECT COUNT(*) FROM seaql_migrations",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    db.db
+        .execute_unprepared(
+            "INSERT INTO users (email, name, hashed_password) VALUES ('a@example.org', 'A', 'x');
+             DELETE FROM seaql_migrations WHERE version =
+                 (SELECT MAX(version) FROM seaql_migrations);",
+        )
+        .await
+        .unwrap();
+    let applied = count_applied().await;
+    let secret = ("JWT_SECRET", "4f0c9a1e7b2d58c36e9f1a0b7c4d2e8f5a6b3c9d");
+    let (ok, stderr) = run_expecting_exit(&[
+        ("NINEPANELS_ENV", "MAIN"),
+        ("DATABASE_URL", &db.url),
+        secret,
+    ]);
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "ninepanels-ops migrate up --backup-first");
+    assert_eq!(count_applied().await, applied, "nothing was migrated");
+
+    let empty = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        empty.path().join("first.db").display()
+    );
+    let running = start_binary(
+        empty.path(),
+        &[("NINEPANELS_ENV", "MAIN"), ("DATABASE_URL", &url), secret],
+    );
+    let (stopped, _) = running.stop();
+    assert!(stopped, "a first install on MAIN is migrated and served");
+}
+
+/// The start-up line names the environment and the database on both engines (on PostgreSQL it
+/// was swallowed: a notice's `enabled!` question upset the per-layer log filter).
+#[tokio::test]
+async fn the_start_up_line_names_the_environment_and_the_database() {
+    for engine in [TestEngine::Sqlite, TestEngine::Postgres] {
+        let Some(db) = ninepanels_persistence::testing::TestDb::new(engine).await else {
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let running = start_binary(dir.path(), &[("DATABASE_URL", &db.url)]);
+        let (ok, log) = running.stop();
+        assert!(ok, "{engine:?}");
+        let line = log
+            .lines()
+            .find(|l| l.contains("database connected and migrated"))
+            .unwrap_or_else(|| panic!("no start-up line on {engine:?}: {log}"));
+        assert!(line.contains("env=FEATURE"), "{line}");
+        let database = db.url.rsplit('/').next().unwrap();
+        assert!(line.contains(database), "{line}");
+    }
+}
