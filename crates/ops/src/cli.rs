@@ -1,6 +1,6 @@
 //! The command line, with clap.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -46,6 +46,8 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        checks: FileChecks,
     },
     /// Write every user, panel, entry and token to an engine-neutral JSON-lines file.
     Export { file: PathBuf },
@@ -57,6 +59,8 @@ pub enum Command {
         /// Do not ask for confirmation (replace only).
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        checks: FileChecks,
     },
     /// Add demo users with nine panels and up to a year of history each (refused on MAIN).
     Seed {
@@ -162,4 +166,16 @@ mod tests {
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// What a file must be before it may replace data.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct FileChecks {
+    /// Accept an export without an end line (one made before exports had them): nothing then
+    /// shows whether it is whole.
+    #[arg(long)]
+    pub no_trailer: bool,
+    /// Allow a replace that leaves no user at all.
+    #[arg(long)]
+    pub allow_empty: bool,
 }

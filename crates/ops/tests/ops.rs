@@ -203,9 +203,16 @@ async fn a_failing_replace_changes_nothing(engine: TestEngine) {
     let (success, out) = ops_in(
         dir.path(),
         &[("DATABASE_URL", &db.url)],
-        &["import", "bad.jsonl", "--mode", "replace", "--yes"],
+        &[
+            "import",
+            "bad.jsonl",
+            "--mode",
+            "replace",
+            "--yes",
+            "--no-trailer",
+        ],
     );
-    assert!(!success, "{out}");
+    assert!(!success && out.contains("reset"), "{out}");
     assert_eq!(snapshot(&db.url).await, before, "the old data is intact");
 
     std::fs::write(
@@ -216,10 +223,119 @@ async fn a_failing_replace_changes_nothing(engine: TestEngine) {
     let (success, out) = ops_in(
         dir.path(),
         &[("DATABASE_URL", &db.url)],
-        &["import", "junk.jsonl", "--mode", "replace", "--yes"],
+        &[
+            "import",
+            "junk.jsonl",
+            "--mode",
+            "replace",
+            "--yes",
+            "--no-trailer",
+        ],
     );
     assert!(!success && out.contains("line 2:"), "{out}");
     assert_eq!(snapshot(&db.url).await, before);
+}
+
+/// Runs `args` expecting a refusal that mentions `says`, and checks nothing changed.
+async fn refused(dir: &Path, url: &str, args: &[&str], says: &str, before: &[Record]) {
+    let (success, out) = ops_in(dir, &[("DATABASE_URL", url)], args);
+    assert!(!success && out.contains(says), "{args:?}: {out}");
+    assert_eq!(snapshot(url).await, before, "{args:?} changed the data");
+}
+
+/// A cut, emptied, edited or nonsensical export is refused before anything is written.
+async fn damaged_exports_are_refused_before_anything_is_written(engine: TestEngine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.as_str();
+    ok(dir.path(), url, &["seed", "--users", "2", "--days", "20"]);
+    ok(dir.path(), url, &["export", "whole.jsonl"]);
+    let before = snapshot(url).await;
+    let whole = std::fs::read_to_string(dir.path().join("whole.jsonl")).unwrap();
+    let lines: Vec<&str> = whole.lines().collect();
+    let write = |name: &str, lines: &[&str]| {
+        std::fs::write(dir.path().join(name), lines.join("\n") + "\n").unwrap();
+    };
+    write("cut.jsonl", &lines[..lines.len() / 2]);
+    write("header-only.jsonl", &lines[..1]);
+    let mut edited = lines.clone();
+    let changed = edited[3].replacen("\"id\":", "\"id\": ", 1);
+    edited[3] = &changed;
+    write("edited.jsonl", &edited);
+    let mut dropped = lines.clone();
+    dropped.remove(5);
+    write("dropped.jsonl", &dropped);
+    let bad_email = lines[1].replacen("@example.org", "", 1);
+    write(
+        "bad-email.jsonl",
+        &[lines[0], bad_email.as_str(), lines[lines.len() - 1]],
+    );
+    let replace = |file: &'static str| ["import", file, "--mode", "replace", "--yes"];
+    let cases = [
+        (replace("cut.jsonl"), "no end line"),
+        (replace("header-only.jsonl"), "no end line"),
+        (replace("edited.jsonl"), "checksum does not match"),
+        (replace("dropped.jsonl"), "it is incomplete"),
+        (
+            replace("bad-email.jsonl"),
+            "line 2: email: not a valid email address",
+        ),
+    ];
+    for (args, says) in &cases {
+        refused(dir.path(), url, args, says, &before).await;
+    }
+    refused(
+        dir.path(),
+        url,
+        &["restore", "cut.jsonl", "--yes"],
+        "no end line",
+        &before,
+    )
+    .await;
+    // An older export without an end line is read only when the operator says so; one that
+    // holds no user still needs --allow-empty.
+    let old_style = &lines[..lines.len() - 1];
+    write("old.jsonl", old_style);
+    let old_replace =
+        |file: &'static str| vec!["import", file, "--mode", "replace", "--yes", "--no-trailer"];
+    ok(dir.path(), url, &old_replace("old.jsonl"));
+    assert_eq!(snapshot(url).await, before);
+    let header_only = old_replace("header-only.jsonl");
+    refused(dir.path(), url, &header_only, "--allow-empty", &before).await;
+    ok(
+        dir.path(),
+        url,
+        &[header_only, vec!["--allow-empty"]].concat(),
+    );
+    assert!(snapshot(url).await.is_empty(), "emptied when asked to");
+    if engine == TestEngine::Postgres {
+        ok(
+            dir.path(),
+            url,
+            &["import", "whole.jsonl", "--mode", "append"],
+        );
+        let backups = dir.path().join("b");
+        let backups_dir = backups.display().to_string();
+        ok(
+            dir.path(),
+            url,
+            &["--backups-dir", &backups_dir, "backup", "--data-only"],
+        );
+        let dump = only_file(&backups, ".sql");
+        let text = std::fs::read_to_string(&dump).unwrap();
+        let cut: Vec<&str> = text.lines().take(text.lines().count() / 2).collect();
+        std::fs::write(dir.path().join("cut.sql"), cut.join("\n") + "\n").unwrap();
+        refused(
+            dir.path(),
+            url,
+            &["restore", "cut.sql", "--yes"],
+            "dump complete",
+            &before,
+        )
+        .await;
+    }
 }
 
 #[tokio::test]
@@ -485,7 +601,8 @@ async fn migrate_up_adopts_an_old_server_database() {
 
 ninepanels_persistence::test_with_each_engine!(
     backup_clear_restore_round_trips,
-    a_failing_replace_changes_nothing
+    a_failing_replace_changes_nothing,
+    damaged_exports_are_refused_before_anything_is_written
 );
 
 #[test]

@@ -11,10 +11,11 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::io::{BufRead, Write};
+use std::io::Write;
 
-/// The first line of every export.
-pub const HEADER: &str = r#"{"format":"ninepanels-export","version":1}"#;
+pub mod file;
+
+pub use file::{EndLineRule, HEADER, parse};
 
 /// One row of one table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ pub enum ImportMode {
 }
 
 /// Rows per table, in the order they are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub users: usize,
     pub panels: usize,
@@ -47,7 +48,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn of(records: &[Record]) -> Self {
+    pub fn of(records: &[Record]) -> Self {
         let mut c = Counts::default();
         for r in records {
             match r {
@@ -127,43 +128,9 @@ pub async fn read_all(db: &DatabaseConnection) -> Result<Vec<Record>> {
     Ok(out)
 }
 
-/// Writes the export: the header line, then one record per line.
+/// Writes the export: the header line, one record per line, and the end line.
 pub async fn export(db: &DatabaseConnection, out: &mut impl Write) -> Result<Counts> {
-    let records = read_all(db).await?;
-    let io = |e: std::io::Error| Error::internal(format!("writing the export: {e}"));
-    writeln!(out, "{HEADER}").map_err(io)?;
-    for record in &records {
-        let line = serde_json::to_string(record)
-            .map_err(|e| Error::internal(format!("serialising a row: {e}")))?;
-        writeln!(out, "{line}").map_err(io)?;
-    }
-    out.flush().map_err(io)?;
-    Ok(Counts::of(&records))
-}
-
-/// Reads an export, refusing it whole at the first bad line (named by its number).
-pub fn parse(input: impl BufRead) -> Result<Vec<Record>> {
-    let mut lines = input.lines().enumerate();
-    match lines.next() {
-        Some((_, Ok(first))) if first.trim() == HEADER => {}
-        _ => {
-            return Err(Error::invalid(format!(
-                "line 1: not a Nine Panels export (expected {HEADER})"
-            )));
-        }
-    }
-    let mut records = Vec::new();
-    for (index, line) in lines {
-        let line =
-            line.map_err(|e| Error::invalid(format!("line {}: cannot be read: {e}", index + 1)))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record = serde_json::from_str(&line)
-            .map_err(|e| Error::invalid(format!("line {}: {e}", index + 1)))?;
-        records.push(record);
-    }
-    Ok(records)
+    file::write(&read_all(db).await?, out)
 }
 
 /// The exported tables, in the order of [`Record`]'s variants.
@@ -207,6 +174,10 @@ async fn stored_ids(db: &impl ConnectionTrait, table: &str) -> Result<HashSet<i6
         .collect())
 }
 
+fn id_of(id: Option<i32>) -> String {
+    id.map_or_else(|| "(none)".to_owned(), |id| id.to_string())
+}
+
 /// Checks ids are unique (and free, when appending), emails unique and every reference points
 /// at a row that will exist.
 pub async fn validate(db: &DatabaseConnection, records: &[Record], mode: ImportMode) -> Result<()> {
@@ -245,15 +216,20 @@ pub async fn validate(db: &DatabaseConnection, records: &[Record], mode: ImportM
         |slot: usize, id: Option<i32>| id.is_none_or(|id| ids[slot].contains(&i64::from(id)));
     for record in records {
         let dangling = match record {
-            Record::Panels(p) if !exists(0, p.user_id) => {
-                Some(format!("panel {} belongs to user {:?}", p.id, p.user_id))
-            }
-            Record::Entries(e) if !exists(1, e.panel_id) => {
-                Some(format!("entry {} belongs to panel {:?}", e.id, e.panel_id))
-            }
+            Record::Panels(p) if !exists(0, p.user_id) => Some(format!(
+                "panel {} belongs to user {}",
+                p.id,
+                id_of(p.user_id)
+            )),
+            Record::Entries(e) if !exists(1, e.panel_id) => Some(format!(
+                "entry {} belongs to panel {}",
+                e.id,
+                id_of(e.panel_id)
+            )),
             Record::PasswordResetTokens(t) if !exists(0, t.user_id) => Some(format!(
-                "reset token {} belongs to user {:?}",
-                t.id, t.user_id
+                "reset token {} belongs to user {}",
+                t.id,
+                id_of(t.user_id)
             )),
             _ => None,
         };

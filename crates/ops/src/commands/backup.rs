@@ -1,5 +1,6 @@
 //! `backup --full|--data-only` and `restore <file>`.
 
+use crate::cli::FileChecks;
 use crate::context::{Ops, OpsError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ninepanels_domain::config::{Config, Engine};
@@ -138,7 +139,12 @@ fn extension(path: &Path) -> &str {
 }
 
 /// Replaces the current data with a backup's.
-pub async fn restore(ops: &Ops, file: &Path, yes: bool) -> Result<(), OpsError> {
+pub async fn restore(
+    ops: &Ops,
+    file: &Path,
+    yes: bool,
+    checks: FileChecks,
+) -> Result<(), OpsError> {
     if !file.is_file() {
         return Err(OpsError::Usage(format!("{} is not a file", file.display())));
     }
@@ -164,6 +170,7 @@ pub async fn restore(ops: &Ops, file: &Path, yes: bool) -> Result<(), OpsError> 
             run_tool(pg_restore, "pg_restore")?;
         }
         ("sql", Engine::Postgres) => {
+            refuse_incomplete_sql_dump(file)?;
             ops.require_current_schema().await?;
             let mut psql = Command::new("psql");
             psql.args([
@@ -205,13 +212,16 @@ pub async fn restore(ops: &Ops, file: &Path, yes: bool) -> Result<(), OpsError> 
                 std::fs::remove_file(format!("{}{leftover}", copy.display())).ok();
             }
             let records = read?;
+            refuse_empty(&records, checks)?;
             ops.require_current_schema().await?;
             let counts = transfer::import(&ops.db, records, ImportMode::Replace).await?;
             println!("restored: {counts}");
         }
         ("jsonl", _) => {
+            let records = read_export(file, checks)?;
+            refuse_empty(&records, checks)?;
             ops.require_current_schema().await?;
-            let counts = transfer::import(&ops.db, read_export(file)?, ImportMode::Replace).await?;
+            let counts = transfer::import(&ops.db, records, ImportMode::Replace).await?;
             println!("restored: {counts}");
         }
         (ext, engine) => {
@@ -234,10 +244,48 @@ fn data_tables_for_sql_restore() -> Vec<&'static str> {
         .collect()
 }
 
-pub fn read_export(path: &Path) -> Result<Vec<transfer::Record>, OpsError> {
+/// A replace that would leave no user at all needs `--allow-empty`.
+pub fn refuse_empty(records: &[transfer::Record], checks: FileChecks) -> Result<(), OpsError> {
+    let users = records
+        .iter()
+        .filter(|r| matches!(r, transfer::Record::Users(_)))
+        .count();
+    if users == 0 && !checks.allow_empty {
+        return Err(OpsError::Refused(
+            "the file holds no user, so this would leave the database empty; \
+             pass --allow-empty if that is what you want (nothing was changed)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The last line pg_dump writes; a data-only dump without it was cut short.
+const PG_DUMP_COMPLETE: &str = "-- PostgreSQL database dump complete";
+
+fn refuse_incomplete_sql_dump(file: &Path) -> Result<(), OpsError> {
+    let text = std::fs::read(file)
+        .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", file.display())))?;
+    let tail = String::from_utf8_lossy(&text[text.len().saturating_sub(4096)..]);
+    if !tail.contains(PG_DUMP_COMPLETE) {
+        return Err(OpsError::Refused(format!(
+            "{} does not end with pg_dump's \"{PG_DUMP_COMPLETE}\" line: it was cut short \
+             (nothing was changed)",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+pub fn read_export(path: &Path, checks: FileChecks) -> Result<Vec<transfer::Record>, OpsError> {
     let file = std::fs::File::open(path)
         .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    Ok(transfer::parse(std::io::BufReader::new(file))?)
+    let rule = if checks.no_trailer {
+        transfer::EndLineRule::Optional
+    } else {
+        transfer::EndLineRule::Required
+    };
+    Ok(transfer::parse(std::io::BufReader::new(file), rule)?)
 }
 
 #[cfg(test)]

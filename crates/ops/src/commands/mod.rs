@@ -18,9 +18,14 @@ pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
         Command::Backup { full, .. } => backup::backup(ops, full).await.map(|path| {
             println!("backup written: {}", path.display());
         }),
-        Command::Restore { file, yes } => backup::restore(ops, &file, yes).await,
+        Command::Restore { file, yes, checks } => backup::restore(ops, &file, yes, checks).await,
         Command::Export { file } => transfer::export(ops, &file).await,
-        Command::Import { file, mode, yes } => transfer::import(ops, &file, mode, yes).await,
+        Command::Import {
+            file,
+            mode,
+            yes,
+            checks,
+        } => transfer::import(ops, &file, mode, yes, checks).await,
         Command::Seed { users, days } => seed::run(ops, users, days).await,
         Command::Schema => inspect::schema(ops).await,
         Command::Data => inspect::data(ops).await,

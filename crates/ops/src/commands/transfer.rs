@@ -1,7 +1,7 @@
 //! `export <file>` and `import <file> --mode append|replace`.
 
-use crate::cli::Mode;
-use crate::commands::backup::{read_export, write_export};
+use crate::cli::{FileChecks, Mode};
+use crate::commands::backup::{read_export, refuse_empty, write_export};
 use crate::context::{Ops, OpsError};
 use ninepanels_persistence::transfer::{self, ImportMode};
 use std::path::Path;
@@ -12,7 +12,13 @@ pub async fn export(ops: &Ops, file: &Path) -> Result<(), OpsError> {
     Ok(())
 }
 
-pub async fn import(ops: &Ops, file: &Path, mode: Mode, yes: bool) -> Result<(), OpsError> {
+pub async fn import(
+    ops: &Ops,
+    file: &Path,
+    mode: Mode,
+    yes: bool,
+    checks: FileChecks,
+) -> Result<(), OpsError> {
     let mode = match mode {
         Mode::Append => ImportMode::Append,
         Mode::Replace => {
@@ -25,7 +31,10 @@ pub async fn import(ops: &Ops, file: &Path, mode: Mode, yes: bool) -> Result<(),
         }
     };
     ops.require_current_schema().await?;
-    let records = read_export(file)?;
+    let records = read_export(file, checks)?;
+    if mode == ImportMode::Replace {
+        refuse_empty(&records, checks)?;
+    }
     let counts = transfer::import(&ops.db, records, mode).await?;
     ops.log(
         &format!("import --mode {mode:?}").to_lowercase(),
