@@ -70,6 +70,15 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
     );
     let before = snapshot(&db.url).await;
     assert!(before.len() > 40);
+    let now = chrono::Utc::now().naive_utc();
+    for record in &before {
+        if let Record::Entries(entry) = record {
+            assert!(
+                entry.timestamp.is_some_and(|t| t <= now),
+                "seeded in the future: {entry:?}"
+            );
+        }
+    }
     let full_ext = if engine == TestEngine::Postgres {
         ".dump"
     } else {
@@ -101,6 +110,17 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
         ok(dir.path(), &db.url, &["migrate", "up"]);
         ok(dir.path(), &db.url, &["restore", &file, "--yes"]);
         assert_eq!(snapshot(&db.url).await, before, "restored from {ext}");
+        let log = ok(dir.path(), &db.url, &["log", "--limit", "3"]);
+        let commands: Vec<&str> = log
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(4))
+            .collect();
+        assert_eq!(
+            commands,
+            ["restore", "migrate", "clear"],
+            "the audit trail made after the backup is kept ({ext}): {log}"
+        );
     }
     let log = ok(dir.path(), &db.url, &["log"]);
     for command in ["seed", "backup", "clear", "restore"] {
@@ -370,6 +390,17 @@ async fn main_is_guarded() {
             "{args:?}: {out}"
         );
     }
+    // A restore on MAIN first backs up what it replaces, and says where.
+    let (success, out) = ops_in(dir.path(), &main, &["export", "main.jsonl"]);
+    assert!(success, "{out}");
+    let restore = ["restore", "main.jsonl", "--yes", "--allow-empty"];
+    let (success, out) = ops_in(dir.path(), &main, &restore);
+    assert!(success, "{out}");
+    let safety = out
+        .lines()
+        .find_map(|l| l.strip_prefix("safety backup of the data this restore replaces: "))
+        .unwrap_or_else(|| panic!("no safety backup named: {out}"));
+    assert!(dir.path().join(safety.trim()).is_file(), "{out}");
 }
 
 fn git(dir: &Path, args: &[&str]) {

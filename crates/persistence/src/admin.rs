@@ -2,10 +2,13 @@
 //! of its users, dropping everything, and the log of destructive commands.
 
 use crate::error::DbResultExt;
+use crate::hot::HotQuery;
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value,
+};
 
 /// Every table this server keeps, children before parents, and the migration record.
 pub const ALL_TABLES: [&str; 14] = [
@@ -188,4 +191,110 @@ pub async fn operations(
             )
         })
         .collect())
+}
+
+/// One stored line of `ops_log`, as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedOperation {
+    pub id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub env: String,
+    pub command: String,
+    pub detail: Option<String>,
+}
+
+/// Every line of `ops_log`, oldest first; empty when the table does not exist.
+pub async fn read_ops_log(db: &impl ConnectionTrait) -> Vec<LoggedOperation> {
+    let sql = "SELECT id, at, actor, env, command, detail FROM ops_log ORDER BY id";
+    let Ok(found) = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+    else {
+        return Vec::new();
+    };
+    found
+        .iter()
+        .filter_map(|r| {
+            Some(LoggedOperation {
+                id: r.try_get_by_index::<i64>(0).ok()?,
+                at: r.try_get_by_index(1).ok()?,
+                actor: r.try_get_by_index(2).ok()?,
+                env: r.try_get_by_index(3).ok()?,
+                command: r.try_get_by_index(4).ok()?,
+                detail: r.try_get_by_index(5).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Writes one ops log line, with its own id or with the next one.
+async fn insert_line(
+    txn: &impl ConnectionTrait,
+    line: &LoggedOperation,
+    keep_id: bool,
+) -> Result<()> {
+    static WITH_ID: HotQuery = HotQuery::new(
+        "INSERT INTO ops_log (at, actor, env, command, detail, id) \
+         VALUES ({1}, {2}, {3}, {4}, {5}, {6})",
+    );
+    static WITHOUT_ID: HotQuery = HotQuery::new(
+        "INSERT INTO ops_log (at, actor, env, command, detail) VALUES ({1}, {2}, {3}, {4}, {5})",
+    );
+    let mut values: Vec<Value> = vec![
+        line.at.into(),
+        line.actor.clone().into(),
+        line.env.clone().into(),
+        line.command.clone().into(),
+        line.detail.clone().into(),
+    ];
+    let query = if keep_id {
+        values.push(line.id.into());
+        &WITH_ID
+    } else {
+        &WITHOUT_ID
+    };
+    let backend = txn.get_database_backend();
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        query.sql(backend),
+        values,
+    ))
+    .await
+    .or_db("writing back the ops log")?;
+    Ok(())
+}
+
+/// After a restore that brought back a backup's copy of `ops_log`: the log is append-only, so
+/// the lines `kept` from before the restore stand as they were (ids included), and the
+/// backup's lines that are not among them follow with new ids. One transaction.
+pub async fn put_back_ops_log(db: &DatabaseConnection, kept: &[LoggedOperation]) -> Result<()> {
+    let txn = db.begin().await.or_db("starting the ops log merge")?;
+    let restored = read_ops_log(&txn).await;
+    let same = |a: &LoggedOperation, b: &LoggedOperation| {
+        (a.at, &a.actor, &a.env, &a.command, &a.detail)
+            == (b.at, &b.actor, &b.env, &b.command, &b.detail)
+    };
+    let foreign: Vec<&LoggedOperation> = restored
+        .iter()
+        .filter(|r| !kept.iter().any(|k| same(k, r)))
+        .collect();
+    txn.execute_unprepared("DELETE FROM ops_log")
+        .await
+        .or_db("emptying the ops log")?;
+    for line in kept {
+        insert_line(&txn, line, true).await?;
+    }
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('ops_log', 'id'), \
+             COALESCE((SELECT MAX(id) FROM ops_log), 0) + 1, false)",
+        )
+        .await
+        .or_db("moving the ops log's ids on")?;
+    }
+    for line in foreign {
+        insert_line(&txn, line, false).await?;
+    }
+    txn.commit().await.or_db("committing the ops log merge")
 }

@@ -3,7 +3,7 @@
 use crate::cli::FileChecks;
 use crate::context::{Ops, OpsError};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use ninepanels_domain::config::{Config, Engine};
+use ninepanels_domain::config::{Config, Engine, Environment};
 use ninepanels_persistence::transfer::{self, ImportMode};
 use sea_orm::ConnectionTrait;
 use std::path::{Path, PathBuf};
@@ -152,6 +152,13 @@ pub async fn restore(
         &format!("restoring {} replaces the current data", file.display()),
         yes,
     )?;
+    if ops.env() == Environment::Main {
+        let safety = backup(ops, true).await?;
+        println!(
+            "safety backup of the data this restore replaces: {}",
+            safety.display()
+        );
+    }
     let url = ops.config.database_url.expose();
     let engine = ops.config.database_url.engine();
     match (extension(file), engine) {
@@ -167,7 +174,10 @@ pub async fn restore(
                     url,
                 ])
                 .arg(file);
+            // The backup's copy of the audit trail must not replace the one kept since.
+            let kept = ninepanels_persistence::admin::read_ops_log(&ops.db).await;
             run_tool(pg_restore, "pg_restore")?;
+            ninepanels_persistence::admin::put_back_ops_log(&ops.db, &kept).await?;
         }
         ("sql", Engine::Postgres) => {
             refuse_incomplete_sql_dump(file)?;

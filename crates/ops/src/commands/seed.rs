@@ -1,7 +1,8 @@
-//! `seed`: demo users, each with nine panels and a realistic history (refused on MAIN).
+//! `seed`: demo users, each with nine panels and a realistic history, all in the past (refused
+//! on MAIN).
 
 use crate::context::{Ops, OpsError};
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveTime, Utc};
 use ninepanels_domain::panel::{NewPanel, PanelTitle};
 use ninepanels_domain::ports::{PanelRepository, UserRepository};
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
@@ -31,7 +32,9 @@ pub async fn run(ops: &Ops, users: u32, days: u32) -> Result<(), OpsError> {
     let panel_repo = SqlPanels::new(ops.db.clone());
     let hash = PasswordHash::new(ninepanels_domain::password::hash(DEMO_PASSWORD)?);
     let now = Utc::now();
-    let start = now - Duration::days(i64::from(days.max(1)) - 1);
+    // Panels start at midnight (UTC) of the first day; no tap is later than now.
+    let first_day = (now - Duration::days(i64::from(days.max(1)) - 1)).date_naive();
+    let start = first_day.and_time(NaiveTime::MIN).and_utc();
     let mut rng = rand::rngs::StdRng::seed_from_u64(9);
     let mut written = (0, 0, 0);
     for n in 1..=users {
@@ -69,13 +72,12 @@ pub async fn run(ops: &Ops, users: u32, days: u32) -> Result<(), OpsError> {
             let habit: f64 = rng.random_range(0.35..0.95);
             let mut rows: Vec<entries::ActiveModel> = Vec::new();
             for day in 0..i64::from(days) {
-                if rng.random_bool(habit) {
-                    let minute = rng.random_range(360..1380);
+                let at =
+                    start + Duration::days(day) + Duration::minutes(rng.random_range(360..1380));
+                if rng.random_bool(habit) && at <= now {
                     rows.push(entries::ActiveModel {
                         is_complete: Set(Some(true)),
-                        timestamp: Set(Some(to_db(
-                            start + Duration::days(day) + Duration::minutes(minute),
-                        ))),
+                        timestamp: Set(Some(to_db(at))),
                         panel_id: Set(Some(panel.id)),
                         ..Default::default()
                     });
