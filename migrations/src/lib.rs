@@ -11,6 +11,7 @@ mod m20261124_000005_ops_log;
 mod m20261124_000006_covering_entries_index;
 mod m20261124_000007_entries_index_in_tap_order;
 mod m20261201_000008_sign_in_attempts;
+mod m20261201_000009_adopted_panels_complete;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_covering_entries_index::Migration),
             Box::new(m20261124_000007_entries_index_in_tap_order::Migration),
             Box::new(m20261201_000008_sign_in_attempts::Migration),
+            Box::new(m20261201_000009_adopted_panels_complete::Migration),
         ]
     }
 }
