@@ -39,6 +39,12 @@ pub async fn connect_with(
         .sqlx_logging(false)
         .map_sqlx_postgres_pool_opts(|o| o.after_release(|conn, _| Box::pin(settled(conn))))
         .map_sqlx_sqlite_pool_opts(|o| o.after_release(|conn, _| Box::pin(settled(conn))));
+    // PostgreSQL sends no notices ("relation already exists, skipping", ...): sqlx asks
+    // tracing's `enabled!` for each, and a per-layer log filter that answers no swallows the
+    // next event (tokio-rs/tracing#2519), which was the start-up line naming the database.
+    // (Filtering the chatty crates subscriber-wide fixes it too, but cost 28k instructions a
+    // request, measured with scripts/instructions.sh.)
+    options.map_sqlx_postgres_opts(|o| o.options([("client_min_messages", "warning")]));
     if config.database_url.engine() == Engine::Sqlite {
         options.map_sqlx_sqlite_opts(move |o| {
             sqlite(

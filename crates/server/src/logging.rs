@@ -69,13 +69,8 @@ pub fn init(config: &Config) -> Result<(), String> {
                 .boxed(),
         );
     }
-    // The chatty crates are also filtered for the whole subscriber, outside the per-layer
-    // filters: sqlx asks `enabled!` for PostgreSQL's notices, and a per-layer filter that says
-    // no to such a question swallows the next event (tokio-rs/tracing#2519), which was the
-    // start-up line naming the database.
     if tracing_subscriber::registry()
         .with(layers)
-        .with(filter("trace")?)
         .try_init()
         .is_err()
     {
