@@ -491,17 +491,19 @@ impl Config {
         if let Some(v) = get("DATABASE_TIMEOUT_SECS") {
             config.database_timeout_secs = parse_number("DATABASE_TIMEOUT_SECS", &v, 1, 600)?;
         }
-        match get("JWT_SECRET") {
-            Some(secret) if config.env.is_deployed() && weak_secret(&secret).is_some() => {
-                return Err(ConfigError::new(
-                    "JWT_SECRET",
-                    format!(
-                        "{} in {} (generate one with: openssl rand -hex 32)",
-                        weak_secret(&secret).unwrap_or_default(),
-                        config.env
-                    ),
-                ));
-            }
+        let secret = get("JWT_SECRET");
+        if config.env.is_deployed()
+            && let Some(why) = secret.as_deref().and_then(weak_secret)
+        {
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                format!(
+                    "{why} in {} (generate one with: openssl rand -hex 32)",
+                    config.env
+                ),
+            ));
+        }
+        match secret {
             Some(secret) if secret.len() >= MIN_SECRET_BYTES => {
                 config.jwt_secret = Secret::new(secret)
             }

@@ -13,11 +13,7 @@ pub fn normalise_newlines(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Refuses a NUL or a control character other than tab and newline, naming `field`.
 pub fn refuse_control_characters(field: &str, text: &str) -> Result<()> {
-    if text.contains('\0') {
-        return Err(Error::invalid(format!(
-            "{field}: must not contain NUL characters"
-        )));
-    }
+    refuse_nul(field, text)?;
     if text
         .chars()
         .any(|c| c.is_control() && c != '\t' && c != '\n')

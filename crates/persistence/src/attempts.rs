@@ -9,10 +9,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::attempts::AttemptCount;
 use ninepanels_domain::ports::AttemptRepository;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-pub const TABLE: &str = "sign_in_attempts";
+const TABLE: &str = "sign_in_attempts";
 
 #[derive(Debug, Clone)]
 pub struct SqlAttempts {
@@ -82,14 +82,25 @@ impl AttemptRepository for SqlAttempts {
     }
 
     async fn clear(&self, key: &str) -> Result<()> {
-        let delete = Query::delete()
-            .from_table(TABLE)
-            .and_where(Expr::col("attempt_key").eq(key))
-            .to_owned();
-        self.db
-            .execute(&delete)
-            .await
-            .or_db("clearing sign-in attempts")?;
+        delete(&self.db, Expr::col("attempt_key").eq(key)).await?;
         Ok(())
     }
+}
+
+/// Deletes the windows that match `which`; answers how many.
+async fn delete(db: &DatabaseConnection, which: SimpleExpr) -> Result<u64> {
+    let delete = Query::delete()
+        .from_table(TABLE)
+        .and_where(which)
+        .to_owned();
+    let done = db
+        .execute(&delete)
+        .await
+        .or_db("deleting sign-in attempts")?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes the windows that began before `before` (the `prune_attempts` job).
+pub(crate) async fn prune(db: &DatabaseConnection, before: DateTime<Utc>) -> Result<u64> {
+    delete(db, Expr::col("window_start").lt(to_db(before))).await
 }

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::background::JobRun;
 use ninepanels_domain::ports::JobRepository;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 #[derive(Debug, Clone)]
@@ -152,15 +152,6 @@ impl JobRepository for SqlJobs {
     }
 
     async fn prune_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
-        let delete = Query::delete()
-            .from_table(crate::attempts::TABLE)
-            .and_where(Expr::col("window_start").lt(to_db(before)))
-            .to_owned();
-        let pruned = self
-            .db
-            .execute(&delete)
-            .await
-            .or_db("pruning sign-in attempts")?;
-        Ok(pruned.rows_affected())
+        crate::attempts::prune(&self.db, before).await
     }
 }

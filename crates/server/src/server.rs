@@ -45,7 +45,7 @@ async fn refuse_to_migrate_data_in_production(
     config: &Config,
     db: &DatabaseConnection,
 ) -> Result<(), StartError> {
-    if !matches!(config.env, Environment::Main | Environment::Staging) {
+    if !config.env.is_deployed() {
         return Ok(());
     }
     let (applied, holds_data) = ninepanels_persistence::applied_migrations(db).await;

@@ -273,10 +273,18 @@ pub fn refuse_empty(records: &[transfer::Record], checks: FileChecks) -> Result<
 /// The last line pg_dump writes; a data-only dump without it was cut short.
 const PG_DUMP_COMPLETE: &str = "-- PostgreSQL database dump complete";
 
+/// Reads only the last 4 KiB: a dump may be gigabytes.
 fn refuse_incomplete_sql_dump(file: &Path) -> Result<(), OpsError> {
-    let text = std::fs::read(file)
-        .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", file.display())))?;
-    let tail = String::from_utf8_lossy(&text[text.len().saturating_sub(4096)..]);
+    use std::io::{Read, Seek, SeekFrom};
+    let cannot =
+        |e: std::io::Error| OpsError::Usage(format!("cannot read {}: {e}", file.display()));
+    let mut dump = std::fs::File::open(file).map_err(cannot)?;
+    let length = dump.metadata().map_err(cannot)?.len();
+    dump.seek(SeekFrom::Start(length.saturating_sub(4096)))
+        .map_err(cannot)?;
+    let mut end = Vec::new();
+    dump.read_to_end(&mut end).map_err(cannot)?;
+    let tail = String::from_utf8_lossy(&end);
     if !tail.contains(PG_DUMP_COMPLETE) {
         return Err(OpsError::Refused(format!(
             "{} does not end with pg_dump's \"{PG_DUMP_COMPLETE}\" line: it was cut short \
