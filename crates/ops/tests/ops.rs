@@ -79,6 +79,15 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
             );
         }
     }
+    ok(dir.path(), &db.url, &["jobs", "run", "prune_timings"]);
+    fill_background_tables(&db.url).await;
+    let every_row = every_table(&db.url).await;
+    for table in ["event_outbox", "job_runs", "timings", "sign_in_attempts"] {
+        assert!(
+            !every_row[table].is_empty(),
+            "{table} holds rows to restore"
+        );
+    }
     let full_ext = if engine == TestEngine::Postgres {
         ".dump"
     } else {
@@ -107,9 +116,16 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
         assert_private(&file);
         ok(dir.path(), &db.url, &["clear", "--yes"]);
         assert!(snapshot_fails(&db.url).await, "clear dropped the tables");
-        ok(dir.path(), &db.url, &["migrate", "up"]);
+        // Straight after clear: a full backup brings its schema, a data-only one gets it made.
         ok(dir.path(), &db.url, &["restore", &file, "--yes"]);
         assert_eq!(snapshot(&db.url).await, before, "restored from {ext}");
+        if ext == full_ext {
+            assert_eq!(
+                every_table(&db.url).await,
+                every_row,
+                "a full backup gives back every table"
+            );
+        }
         let log = ok(dir.path(), &db.url, &["log", "--limit", "3"]);
         let commands: Vec<&str> = log
             .lines()
@@ -118,7 +134,7 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
             .collect();
         assert_eq!(
             commands,
-            ["restore", "migrate", "clear"],
+            ["restore", "clear", "backup"],
             "the audit trail made after the backup is kept ({ext}): {log}"
         );
     }
@@ -126,6 +142,69 @@ async fn backup_clear_restore_round_trips(engine: TestEngine) {
     for command in ["seed", "backup", "clear", "restore"] {
         assert!(log.contains(command) && log.contains("tester"), "{log}");
     }
+}
+
+/// Rows in the tables no export carries: pending mail, a route's timings and statistics, a
+/// counted sign-in failure.
+async fn fill_background_tables(url: &str) {
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    for sql in [
+        "INSERT INTO event_outbox (event_id, kind, payload, created_at, available_at, attempts) \
+         VALUES ('e-1', 'UserCreated', '{}', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 2)",
+        "INSERT INTO timings (created_at, request_id, path, method, diff_ms, method_path) \
+         VALUES ('2026-11-01 10:00:00', 'r-1', '/v5/panels', 'GET', 1.5, 'GET_/v5/panels')",
+        "INSERT INTO timing_stats (avg, min, max, last, method, path, method_path, in_alert) \
+         VALUES (1.5, 1.5, 1.5, 1.5, 'GET', '/v5/panels', 'GET_/v5/panels', false)",
+        "INSERT INTO sign_in_attempts (attempt_key, window_start, attempts) \
+         VALUES ('email:a@example.org', '2026-11-01 10:00:00', 3)",
+    ] {
+        sea_orm::ConnectionTrait::execute_unprepared(&db, sql)
+            .await
+            .unwrap();
+    }
+    db.close().await.unwrap();
+}
+
+/// Every row of every table but the ops log, each column as text, in order.
+async fn every_table(url: &str) -> std::collections::BTreeMap<String, Vec<Vec<Option<String>>>> {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let schema = ninepanels_persistence::admin::schema(&db).await.unwrap();
+    let mut tables = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (table, column, _) in schema {
+        tables.entry(table).or_default().push(column);
+    }
+    let mut out = std::collections::BTreeMap::new();
+    for (table, columns) in tables.into_iter().filter(|(t, _)| t != "ops_log") {
+        let select: Vec<String> = columns
+            .iter()
+            .map(|c| format!("CAST(\"{c}\" AS TEXT)"))
+            .collect();
+        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+        let sql = format!(
+            "SELECT {} FROM \"{table}\" ORDER BY {}",
+            select.join(", "),
+            order.join(", ")
+        );
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap();
+        let rows = rows
+            .iter()
+            .map(|r| {
+                (0..columns.len())
+                    .map(|i| r.try_get_by_index::<Option<String>>(i).unwrap())
+                    .collect()
+            })
+            .collect();
+        out.insert(table, rows);
+    }
+    db.close().await.unwrap();
+    out
 }
 
 /// Backups and exports hold password hashes: only their owner may read them (0600).
@@ -673,7 +752,82 @@ async fn migrate_up_adopts_an_old_server_database() {
     server.stop().await.unwrap();
 }
 
+/// A full backup made before the latest migration gets it at restore; one made by a newer
+/// server, and a damaged one, are refused before anything is written.
+async fn full_backups_are_checked_and_brought_up_to_date(engine: TestEngine) {
+    let Some(db) = TestDb::new(engine).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.as_str();
+    ok(dir.path(), url, &["seed", "--users", "2", "--days", "10"]);
+    let backups = dir.path().join("b");
+    let backups_dir = backups.display().to_string();
+    ok(
+        dir.path(),
+        url,
+        &["--backups-dir", &backups_dir, "backup", "--full"],
+    );
+    let before = snapshot(url).await;
+    let ext = if engine == TestEngine::Postgres {
+        ".dump"
+    } else {
+        ".sqlite"
+    };
+    let file = only_file(&backups, ext);
+    let bytes = std::fs::read(&file).unwrap();
+    let cut = dir.path().join(format!("cut{ext}"));
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let cut = cut.display().to_string();
+    refused(
+        dir.path(),
+        url,
+        &["restore", &cut, "--yes"],
+        "nothing was changed",
+        &before,
+    )
+    .await;
+    if engine == TestEngine::Postgres {
+        return;
+    }
+    let edit = async |name: &str, sql: &str| {
+        let path = dir.path().join(name);
+        std::fs::copy(&file, &path).unwrap();
+        let copy = sea_orm::Database::connect(format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sea_orm::ConnectionTrait::execute_unprepared(&copy, sql)
+            .await
+            .unwrap();
+        copy.close().await.unwrap();
+        path.display().to_string()
+    };
+    let future = edit(
+        "future.sqlite",
+        "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)",
+    )
+    .await;
+    let args = ["restore", future.as_str(), "--yes"];
+    refused(dir.path(), url, &args, "made by a newer server", &before).await;
+    let older = edit(
+        "older.sqlite",
+        "DELETE FROM seaql_migrations WHERE version = \
+         (SELECT MAX(version) FROM seaql_migrations)",
+    )
+    .await;
+    ok(dir.path(), url, &["clear", "--yes"]);
+    let out = ok(dir.path(), url, &["restore", &older, "--yes"]);
+    assert!(
+        out.contains("applied 1 migrations newer than the backup"),
+        "{out}"
+    );
+    assert_eq!(snapshot(url).await, before);
+    let status = ok(dir.path(), url, &["migrate", "status"]);
+    assert!(status.contains("pending migrations: 0"), "{status}");
+}
+
 ninepanels_persistence::test_with_each_engine!(
+    full_backups_are_checked_and_brought_up_to_date,
     backup_clear_restore_round_trips,
     a_failing_replace_changes_nothing,
     damaged_exports_are_refused_before_anything_is_written

@@ -11,6 +11,7 @@ mod hot;
 pub mod jobs;
 pub mod outbox;
 pub mod panels;
+pub mod restore;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

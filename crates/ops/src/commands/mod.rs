@@ -5,6 +5,7 @@ pub mod backup;
 pub mod inspect;
 pub mod migrate;
 pub mod ping;
+pub mod restore;
 pub mod seed;
 pub mod transfer;
 pub mod users;
@@ -18,7 +19,7 @@ pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
         Command::Backup { full, .. } => backup::backup(ops, full).await.map(|path| {
             println!("backup written: {}", path.display());
         }),
-        Command::Restore { file, yes, checks } => backup::restore(ops, &file, yes, checks).await,
+        Command::Restore { file, yes, checks } => restore::restore(ops, &file, yes, checks).await,
         Command::Export { file } => transfer::export(ops, &file).await,
         Command::Import {
             file,

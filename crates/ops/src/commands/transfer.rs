@@ -1,7 +1,8 @@
 //! `export <file>` and `import <file> --mode append|replace`.
 
 use crate::cli::{FileChecks, Mode};
-use crate::commands::backup::{read_export, refuse_empty, write_export};
+use crate::commands::backup::write_export;
+use crate::commands::restore::{read_export, refuse_empty};
 use crate::context::{Ops, OpsError};
 use ninepanels_persistence::transfer::{self, ImportMode};
 use std::path::Path;
