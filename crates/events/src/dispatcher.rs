@@ -74,7 +74,7 @@ mod tests {
                 Event::PasswordResetRequested {
                     user_id: u,
                     email: "a@b.co".into(),
-                    reset_link: Secret::new("http://x"),
+                    reset_link: crate::seal::Sealer::new(&Secret::new("k")).seal("http://x"),
                     expires_at: Utc::now(),
                 },
                 vec!["handle_password_reset_requested", "handle_audit"],
@@ -134,7 +134,8 @@ mod tests {
         let event = Event::PasswordResetRequested {
             user_id: 1,
             email: "a@b.co".into(),
-            reset_link: Secret::new("http://x/password_reset?password_reset_token=abc"),
+            reset_link: crate::seal::Sealer::new(&Secret::new("k"))
+                .seal("http://x/password_reset?password_reset_token=abc"),
             expires_at: Utc::now(),
         };
         assert!(!format!("{event:?}").contains("abc"));

@@ -2,7 +2,6 @@
 //! UTC time and the request that caused it.
 
 use chrono::{DateTime, Utc};
-use ninepanels_domain::config::Secret;
 use ninepanels_domain::entry::EntryId;
 use ninepanels_domain::panel::PanelId;
 use ninepanels_domain::user::UserId;
@@ -34,8 +33,9 @@ pub enum Event {
     PasswordResetRequested {
         user_id: UserId,
         email: String,
-        /// The link with the one-time token; `Debug` never shows it.
-        reset_link: Secret,
+        /// The link with the one-time token, sealed: neither `Debug` nor the stored outbox
+        /// payload shows it.
+        reset_link: crate::seal::Sealed,
         expires_at: DateTime<Utc>,
     },
     PasswordResetCompleted {

@@ -2,6 +2,7 @@
 
 use crate::dispatcher::HandlerFuture;
 use crate::event::{Emitted, Event};
+use crate::seal::Sealer;
 use crate::timings::TimingBuffer;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
@@ -23,6 +24,8 @@ pub struct HandlerContext {
     /// Who this process is, in outbox and job claims.
     pub runner: String,
     pub timing_buffer: TimingBuffer,
+    /// Opens the secrets sealed into stored events.
+    pub sealer: Sealer,
 }
 
 /// The repositories a context is built from.
@@ -53,6 +56,7 @@ impl HandlerContext {
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         settings: Background,
+        sealer: Sealer,
     ) -> Self {
         Self {
             users: repos.users,
@@ -68,6 +72,7 @@ impl HandlerContext {
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             ),
             timing_buffer: TimingBuffer::default(),
+            sealer,
         }
     }
 }
@@ -104,6 +109,7 @@ pub fn handle_password_reset_requested(
         else {
             return Ok(());
         };
+        let reset_link = ctx.sealer.open(&reset_link)?;
         ctx.mailer
             .send(Mail {
                 to: Email::from_stored(&email),

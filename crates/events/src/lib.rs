@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod mailers;
 pub mod outbox;
 pub mod scheduler;
+pub mod seal;
 pub mod timings;
 pub mod worker;
 

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use ninepanels_domain::clock::Clock;
-use ninepanels_domain::config::Background;
+use ninepanels_domain::config::{Background, Secret};
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::{Error, Result};
+use ninepanels_events::seal::Sealer;
 use ninepanels_events::{HandlerContext, Repositories};
 use ninepanels_persistence::testing::TestDb;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,5 +41,6 @@ pub fn context(
         mailer,
         clock,
         settings,
+        Sealer::new(&Secret::new("the events tests' secret")),
     ))
 }

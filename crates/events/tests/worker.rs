@@ -48,6 +48,7 @@ async fn worker_survives(mailer: BrokenMailer) {
         Arc::new(mailer),
         Arc::new(SystemClock),
         Background::default(),
+        ninepanels_events::seal::Sealer::new(&ninepanels_domain::config::Secret::new("k")),
     ));
     let (bus, receiver) = EventBus::new(16, Arc::new(SystemClock));
     let running = tokio::spawn(worker::run(receiver, ctx));

@@ -13,6 +13,7 @@ use ninepanels_domain::ports::{
     EntryRepository, PanelRepository, TimingRepository, TokenRepository, UserRepository,
 };
 use ninepanels_events::EventBus;
+use ninepanels_events::seal::Sealer;
 use ninepanels_persistence::{
     DatabaseConnection, SqlAttempts, SqlEntries, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
 };
@@ -53,6 +54,8 @@ pub struct Services {
     pub timings: Arc<dyn TimingRepository>,
     pub auth: Arc<Auth>,
     pub events: EventBus,
+    /// Seals the secrets that must-deliver events carry into the outbox.
+    pub sealer: Sealer,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),
         };
         Self(Arc::new(Services {
+            sealer: Sealer::new(&config.jwt_secret),
             config: Arc::new(config),
             clock,
             users: Arc::new(SqlUsers::new(db.clone())),

@@ -3,6 +3,7 @@
 
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::{Config, Environment};
+use ninepanels_events::seal::Sealer;
 use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
 use ninepanels_http::AppState;
 use ninepanels_persistence::DatabaseConnection;
@@ -109,10 +110,17 @@ impl Server {
             EventBus::new(config.background.event_channel_capacity, clock.clone());
         let revocation_sync_every = Duration::from_secs(config.revocation_sync_secs);
         let settings = config.background.clone();
+        let sealer = Sealer::new(&config.jwt_secret);
         let repositories = Repositories::on(&db);
         let state = AppState::new(config, db, clock.clone(), events);
         let schedule = scheduler::schedule_from(&settings);
-        let handlers = Arc::new(HandlerContext::new(repositories, mailer, clock, settings));
+        let handlers = Arc::new(HandlerContext::new(
+            repositories,
+            mailer,
+            clock,
+            settings,
+            sealer,
+        ));
         let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));
         state
             .auth

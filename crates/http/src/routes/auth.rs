@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use ninepanels_domain::Error;
 use ninepanels_domain::attempts::AttemptCount;
-use ninepanels_domain::config::Secret;
 use ninepanels_domain::user::{Email, Password, UserChanges};
 use ninepanels_events::{Event, outbox};
 use sha2::{Digest, Sha256};
@@ -161,7 +160,7 @@ pub async fn request_password_reset(
         &Event::PasswordResetRequested {
             user_id: user.id,
             email: user.email.as_str().to_owned(),
-            reset_link: Secret::new(link),
+            reset_link: state.sealer.seal(&link),
             expires_at,
         },
         now,

@@ -4,6 +4,7 @@ use crate::context::{Ops, OpsError};
 use chrono::Utc;
 use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
+use ninepanels_events::seal::Sealer;
 use ninepanels_events::{HandlerContext, Repositories, mailers, scheduler};
 use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::sync::Arc;
@@ -16,6 +17,7 @@ fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
         mailer,
         Arc::new(SystemClock),
         ops.config.background.clone(),
+        Sealer::new(&ops.config.jwt_secret),
     )))
 }
 

@@ -4,11 +4,14 @@ use crate::support::{TestServer, error_message, read};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
+use ninepanels_domain::config::MailerConfig;
 use ninepanels_domain::ports::UserRepository;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_http::auth::tokens::TokenKeys;
 use ninepanels_persistence::SqlUsers;
+use ninepanels_persistence::testing::TestEngine;
 use reqwest::Method;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "a fine password";
@@ -637,3 +640,47 @@ async fn a_revocation_reaches_a_second_process(server: TestServer) {
     peer.stop().await;
     server.stop().await;
 }
+
+/// A reset mail that cannot leave yet waits in the outbox with its link sealed: whoever reads
+/// the table (or a backup of it) cannot use it.
+async fn a_pending_reset_mail_keeps_no_link_in_clear(engine: TestEngine) {
+    let blocked = tempfile::NamedTempFile::new().unwrap();
+    let Some(server) = TestServer::start_with(engine, |c| {
+        c.mailer = MailerConfig::Log {
+            dir: blocked.path().join("not-a-folder"),
+        };
+    })
+    .await
+    else {
+        return;
+    };
+    server.new_account("ada@example.org").await;
+    let (status, _) = server
+        .post_form(
+            "/v5/auth/request_password_reset",
+            &[("email", "ada@example.org")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let db = &server.db.db;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT payload, attempts FROM event_outbox WHERE kind = 'PasswordResetRequested'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the reset mail went through the outbox");
+    let payload: String = rows[0].try_get_by_index(0).unwrap();
+    let link = payload
+        .split('"')
+        .find(|part| part.starts_with("v1:"))
+        .unwrap_or_else(|| panic!("a sealed link: {payload}"));
+    assert!(link.len() > 60, "{link}");
+    for clear in ["password_reset_token", "http", "ada%40example.org"] {
+        assert!(!payload.contains(clear), "{clear} in clear: {payload}");
+    }
+    server.stop().await;
+}
+
+ninepanels_persistence::test_with_each_engine!(a_pending_reset_mail_keeps_no_link_in_clear);
