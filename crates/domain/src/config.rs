@@ -7,6 +7,7 @@
 //! | `DATABASE_MAX_CONNECTIONS` | `10` on PostgreSQL, `4` on SQLite (which writes one at a time anyway) |
 //! | `DATABASE_TIMEOUT_SECS` | `5` (connect and acquire timeout) |
 //! | `JWT_SECRET` | generated per start outside MAIN/STAGING (with a warning); required there, >= 32 bytes |
+//! | `LEGACY_JWT_SECRET` | unset; the old server's secret, to honour its tokens until they expire |
 //! | `ACCESS_TOKEN_EXPIRE_MINUTES` | `43200` (30 days) |
 //! | `BIND_ADDR` | `127.0.0.1:8000` |
 //! | `CORS_ORIGINS` | `http://localhost:5173` (comma-separated) |
@@ -349,6 +350,8 @@ pub struct Config {
     pub database_max_connections: u32,
     pub database_timeout_secs: u64,
     pub jwt_secret: Secret,
+    /// The old server's secret: its tokens (`sub` = email, no `jti`) pass until they expire.
+    pub legacy_jwt_secret: Option<Secret>,
     pub access_token_expire_minutes: i64,
     pub bind_addr: SocketAddr,
     pub cors_origins: Vec<String>,
@@ -408,6 +411,7 @@ impl Config {
             database_max_connections: SQLITE_POOL,
             database_timeout_secs: 5,
             jwt_secret: generated_secret(),
+            legacy_jwt_secret: None,
             access_token_expire_minutes: 30 * 24 * 60,
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             cors_origins: vec!["http://localhost:5173".to_owned()],
@@ -448,6 +452,7 @@ impl Config {
             env: Environment::Test,
             database_url: DatabaseUrl::parse(database_url).expect("a valid test database URL"),
             jwt_secret: Secret::new("test-secret-that-is-long-enough-for-hs256!"),
+            legacy_jwt_secret: None,
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limits: RateLimits {
                 window_secs: 60,
@@ -532,6 +537,16 @@ impl Config {
                 ));
             }
             None => config.warnings.push(GENERATED_SECRET_WARNING.to_owned()),
+        }
+        if let Some(legacy) = get("LEGACY_JWT_SECRET").filter(|v| !v.trim().is_empty()) {
+            if legacy == config.jwt_secret.expose() {
+                return Err(ConfigError::new(
+                    "LEGACY_JWT_SECRET",
+                    "must differ from JWT_SECRET (it is the old server's secret)",
+                ));
+            }
+            config.legacy_jwt_secret = Some(Secret::new(legacy));
+            config.warnings.push(LEGACY_TOKENS_NOTICE.to_owned());
         }
         if let Some(v) = get("ACCESS_TOKEN_EXPIRE_MINUTES") {
             config.access_token_expire_minutes =
@@ -716,6 +731,7 @@ impl Config {
     }
 }
 
+const LEGACY_TOKENS_NOTICE: &str = "LEGACY_JWT_SECRET is set: the old server's tokens are accepted until they expire (a password reset ends them); unset it once they have.";
 const GENERATED_SECRET_WARNING: &str = "JWT_SECRET is not set: using a secret generated for this process only; every token dies at restart. Set JWT_SECRET for anything but local development.";
 
 fn generated_secret() -> Secret {
@@ -891,6 +907,17 @@ mod tests {
         assert!(!printed.contains("a-secret-that"));
         assert!(!printed.contains("hunter2"));
         assert!(printed.contains("postgres://app:***@db.internal/ninepanels"));
+    }
+
+    #[test]
+    fn the_old_servers_secret_is_off_by_default_and_never_ours() {
+        assert!(from(&[]).unwrap().legacy_jwt_secret.is_none());
+        let c = from(&[("LEGACY_JWT_SECRET", "old-secret")]).unwrap();
+        assert_eq!(c.legacy_jwt_secret.unwrap().expose(), "old-secret");
+        assert!(c.warnings.iter().any(|w| w.contains("old server's tokens")));
+        let ours = "a-secret-that-is-at-least-32-bytes-long";
+        let err = from(&[("JWT_SECRET", ours), ("LEGACY_JWT_SECRET", ours)]).unwrap_err();
+        assert_eq!(err.variable, "LEGACY_JWT_SECRET");
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub trait TokenRepository: Send + Sync + std::fmt::Debug {
         expires_at: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<()>;
+    /// Whether this token id (or, for the old server's tokens, the whole token) was ever
+    /// revoked and not yet purged; one indexed lookup.
+    async fn is_revoked(&self, jti: &str) -> Result<bool>;
     /// Ids of tokens revoked at or after `since` that have not expired by `now`.
     async fn revoked_since(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<String>>;
     /// Stores a new reset token hash, invalidates the user's earlier ones and writes `outbox`

@@ -8,7 +8,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::auth::user_cache::UserCache;
 use chrono::Duration;
 use ninepanels_domain::clock::Clock;
-use ninepanels_domain::config::Config;
+use ninepanels_domain::config::{Config, Secret};
 use ninepanels_domain::ports::{
     EntryRepository, PanelRepository, TimingRepository, TokenRepository, UserRepository,
 };
@@ -68,7 +68,8 @@ impl AppState {
         let lifetime = Duration::minutes(config.access_token_expire_minutes);
         let tokens: Arc<dyn TokenRepository> = Arc::new(SqlTokens::new(db.clone()));
         let auth = Auth {
-            keys: TokenKeys::new(config.jwt_secret.expose(), lifetime),
+            keys: TokenKeys::new(config.jwt_secret.expose(), lifetime)
+                .accepting_legacy(config.legacy_jwt_secret.as_ref().map(Secret::expose)),
             passwords: Passwords::new(config.password_hash_threads),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
             limiter: RateLimiter::new(

@@ -69,6 +69,18 @@ impl TokenRepository for SqlTokens {
         }
     }
 
+    async fn is_revoked(&self, jti: &str) -> Result<bool> {
+        let found = revoked::Entity::find()
+            .select_only()
+            .column(revoked::Column::Id)
+            .filter(revoked::Column::AccessToken.eq(jti))
+            .into_tuple::<i32>()
+            .one(&self.db)
+            .await
+            .or_db("looking up a revoked token")?;
+        Ok(found.is_some())
+    }
+
     async fn revoked_since(&self, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<String>> {
         let rows: Vec<Option<String>> = revoked::Entity::find()
             .select_only()

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use ninepanels_domain::Error;
-use ninepanels_domain::user::User;
+use ninepanels_domain::user::{Email, User};
 use ninepanels_events::Event;
 use std::net::SocketAddr;
 
@@ -43,30 +43,50 @@ impl FromRequestParts<AppState> for CurrentUser {
         if state.auth.revocations.is_revoked(&claims.jti) {
             return Err(refuse("token revoked"));
         }
-        let user_id = claims
-            .user_id()
-            .ok_or_else(|| refuse("token names no user"))?;
-        let user = match state.auth.users.get(user_id) {
-            Some(user) => user,
-            None => {
-                let user = state
-                    .users
-                    .find_by_id(user_id)
-                    .await?
-                    .ok_or_else(|| refuse("token of a deleted user"))?;
-                state.auth.users.put(user.clone());
-                user
-            }
-        };
+        let user = match claims.legacy_email() {
+            Some(email) => legacy_user(state, email, &claims.jti).await?,
+            None => signed_in_user(state, &claims).await?,
+        }
+        .ok_or_else(|| refuse("token of a deleted user"))?;
         if user
             .tokens_valid_after
             .is_some_and(|cut_off| claims.issued_at() < cut_off)
         {
             return Err(refuse("token issued before a password reset"));
         }
-        state.events.emit(Event::UserActive { user_id }).await;
+        state
+            .events
+            .emit(Event::UserActive { user_id: user.id })
+            .await;
         Ok(Self { user, claims })
     }
+}
+
+/// The user a token of ours names, from the short-lived cache when it is there.
+async fn signed_in_user(state: &AppState, claims: &Claims) -> Result<Option<User>, ApiError> {
+    let Some(user_id) = claims.user_id() else {
+        return Ok(None);
+    };
+    if let Some(user) = state.auth.users.get(user_id) {
+        return Ok(Some(user));
+    }
+    let user = state.users.find_by_id(user_id).await?;
+    if let Some(user) = &user {
+        state.auth.users.put(user.clone());
+    }
+    Ok(user)
+}
+
+/// The user an old server's token names by email, unless the old server (or a sign-out here)
+/// revoked it: that list is read from the database, where the old server left it.
+async fn legacy_user(state: &AppState, email: &str, token: &str) -> Result<Option<User>, ApiError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    if state.tokens.is_revoked(token).await? {
+        return Ok(None);
+    }
+    Ok(state.users.find_by_email(&email).await?)
 }
 
 /// The address attempts are counted against: the peer, or behind a trusted proxy

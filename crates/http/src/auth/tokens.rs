@@ -1,6 +1,7 @@
 //! Access tokens: HS256 JWTs carrying the user id (`sub`), a unique id (`jti`), the issue time
-//! (`iat`, and `iat_ms` for sub-second comparisons) and the expiry. Times are checked against
-//! the server's clock, not the library's, so tests can move time.
+//! (`iat`, and `iat_ms` for sub-second comparisons) and the expiry; with `LEGACY_JWT_SECRET`,
+//! also the old server's (`sub` = email and `exp` only). Times are checked against the server's
+//! clock, not the library's, so tests can move time.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -19,11 +20,31 @@ pub struct Claims {
     /// The issue time in milliseconds; tokens issued before a password reset are dead.
     #[serde(default)]
     pub iat_ms: i64,
+    /// Signed by the old server: `sub` is an email, `jti` the whole token (the old server
+    /// revoked tokens by storing them whole), and the issue time unknown.
+    #[serde(skip)]
+    pub legacy: bool,
+}
+
+/// A token of the old server, as it signed them.
+#[derive(Deserialize)]
+struct LegacyClaims {
+    sub: String,
+    exp: i64,
 }
 
 impl Claims {
+    /// The user a token of ours names; `None` for the old server's tokens.
     pub fn user_id(&self) -> Option<UserId> {
+        if self.legacy {
+            return None;
+        }
         self.sub.parse().ok()
+    }
+
+    /// The email an old server's token names.
+    pub fn legacy_email(&self) -> Option<&str> {
+        (self.legacy && self.sub.contains('@')).then_some(self.sub.as_str())
     }
 
     pub fn issued_at(&self) -> DateTime<Utc> {
@@ -49,6 +70,8 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     lifetime: Duration,
+    /// The old server's key, while its tokens are still honoured.
+    legacy: Option<(DecodingKey, Validation)>,
     /// Tokens whose signature checked out, so a client's every request does not decode and
     /// verify the same token again; expiry is still checked on each use. Emptied when full.
     verified: Mutex<HashMap<Box<str>, Claims>>,
@@ -78,9 +101,22 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            legacy: None,
             lifetime,
             verified: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Also accepts the old server's HS256 tokens signed with `secret` until they expire.
+    pub fn accepting_legacy(mut self, secret: Option<&str>) -> Self {
+        self.legacy = secret.map(|secret| {
+            let mut validation = Validation::new(Algorithm::HS256);
+            validation.validate_exp = false;
+            validation.required_spec_claims =
+                ["sub", "exp"].into_iter().map(str::to_owned).collect();
+            (DecodingKey::from_secret(secret.as_bytes()), validation)
+        });
+        self
     }
 
     /// A new signed token for the user, issued now.
@@ -91,6 +127,7 @@ impl TokenKeys {
             iat: now.timestamp(),
             iat_ms: now.timestamp_millis(),
             exp: (now + self.lifetime).timestamp(),
+            legacy: false,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| Error::internal(format!("signing token: {e}")))?;
@@ -103,9 +140,7 @@ impl TokenKeys {
         let claims = match remembered {
             Some(claims) => claims,
             None => {
-                let claims = decode::<Claims>(token, &self.decoding, &self.validation)
-                    .ok()?
-                    .claims;
+                let claims = self.decode(token)?;
                 let mut verified = self.verified();
                 if verified.len() >= VERIFIED_CAPACITY {
                     verified.clear();
@@ -114,7 +149,24 @@ impl TokenKeys {
                 claims
             }
         };
-        (claims.exp > now.timestamp() && claims.user_id().is_some()).then_some(claims)
+        let names_someone = claims.user_id().is_some() || claims.legacy_email().is_some();
+        (claims.exp > now.timestamp() && names_someone).then_some(claims)
+    }
+
+    fn decode(&self, token: &str) -> Option<Claims> {
+        if let Ok(ours) = decode::<Claims>(token, &self.decoding, &self.validation) {
+            return Some(ours.claims);
+        }
+        let (key, validation) = self.legacy.as_ref()?;
+        let old = decode::<LegacyClaims>(token, key, validation).ok()?.claims;
+        Some(Claims {
+            sub: old.sub,
+            jti: token.to_owned(),
+            iat: 0,
+            iat_ms: 0,
+            exp: old.exp,
+            legacy: true,
+        })
     }
 
     fn verified(&self) -> MutexGuard<'_, HashMap<Box<str>, Claims>> {
@@ -177,6 +229,52 @@ mod tests {
         let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
         let altered = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
         assert!(keys.verify(&altered, now()).is_none());
+    }
+
+    fn old_server_token(secret: &str, claims: serde_json::Value) -> String {
+        encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn old_server_tokens_pass_only_with_its_secret_and_until_they_expire() {
+        let old_secret = "the-old-servers-secret";
+        let exp = (now() + Duration::days(3)).timestamp();
+        let token = old_server_token(
+            old_secret,
+            serde_json::json!({"sub": "ada@example.org", "exp": exp}),
+        );
+        assert!(keys().verify(&token, now()).is_none(), "off by default");
+        let keys = keys().accepting_legacy(Some(old_secret));
+        let claims = keys.verify(&token, now()).unwrap();
+        assert_eq!(claims.legacy_email(), Some("ada@example.org"));
+        assert_eq!(claims.user_id(), None);
+        assert_eq!(claims.jti, token, "revoked as the old server did: whole");
+        assert_eq!(
+            claims.issued_at(),
+            DateTime::UNIX_EPOCH,
+            "any reset ends it"
+        );
+        assert!(keys.verify(&token, now() + Duration::days(3)).is_none());
+
+        let forged = old_server_token(
+            "another-secret",
+            serde_json::json!({"sub": "ada@example.org", "exp": exp}),
+        );
+        assert!(keys.verify(&forged, now()).is_none());
+        let by_id = old_server_token(old_secret, serde_json::json!({"sub": "42", "exp": exp}));
+        assert!(
+            keys.verify(&by_id, now()).is_none(),
+            "old tokens name an email"
+        );
+        let endless = old_server_token(old_secret, serde_json::json!({"sub": "ada@example.org"}));
+        assert!(keys.verify(&endless, now()).is_none());
+        let (ours, _) = keys.issue(42, now()).unwrap();
+        assert_eq!(keys.verify(&ours, now()).unwrap().user_id(), Some(42));
     }
 
     #[test]

@@ -46,6 +46,8 @@ async fn revocations_are_idempotent_and_read_back_until_they_expire(db: &TestDb)
         ["jti-1"],
         "expired revocations are not worth keeping in memory"
     );
+    assert!(tokens.is_revoked("jti-2").await.unwrap());
+    assert!(!tokens.is_revoked("jti-3").await.unwrap());
 }
 
 async fn a_reset_token_works_once_for_its_user_before_expiry(db: &TestDb) {

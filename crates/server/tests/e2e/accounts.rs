@@ -357,7 +357,7 @@ async fn patch_changes_name_zone_and_password(server: TestServer) {
 }
 
 /// The reset tokens mailed to ada once she has `count` mails (written in any order).
-async fn reset_tokens(server: &TestServer, count: usize) -> Vec<String> {
+pub(crate) async fn reset_tokens(server: &TestServer, count: usize) -> Vec<String> {
     let mails = server.mails_to("ada@example.org", count).await;
     assert_eq!(mails.len(), count, "{mails:?}");
     mails
@@ -367,7 +367,7 @@ async fn reset_tokens(server: &TestServer, count: usize) -> Vec<String> {
         .collect()
 }
 
-fn reset_token_from(mail: &str) -> String {
+pub(crate) fn reset_token_from(mail: &str) -> String {
     let link = mail
         .lines()
         .find(|l| l.contains("/password_reset?"))

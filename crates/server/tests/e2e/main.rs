@@ -10,6 +10,7 @@ mod docs;
 mod durability;
 mod entries;
 mod hostile;
+mod legacy_tokens;
 mod meta;
 mod ownership;
 mod panels;
