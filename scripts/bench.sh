@@ -7,7 +7,7 @@
 # Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries (each user's panels
 # written together, as a user creates them at sign-up), starts the
 # server, and drives each route with wrk (installed from Debian's packages if missing) from a
-# separate process over loopback; then the same against ninepanels-floor (one indexed
+# separate process over loopback; then the same against the floor (crates/server/examples/floor.rs: one indexed
 # single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
 # throughput to the floor's, and the server's peak RSS. PostgreSQL: TEST_POSTGRES_URL's server
 # (default postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped.
@@ -22,7 +22,8 @@ WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP_BENCH_DIR:-}" ] || rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y wrk >/dev/null; }
-cargo build --release --quiet -p ninepanels -p ninepanels-ops -p ninepanels-floor
+cargo build --release --quiet -p ninepanels -p ninepanels-ops --bins
+cargo build --release --quiet -p ninepanels --example floor
 BIN=target/release
 # shellcheck source=scripts/bench-seed.sh
 source scripts/bench-seed.sh
@@ -87,7 +88,7 @@ bench_engine() {
   kill -TERM "$server"; wait "$server" || true
 
   port=$(free_port)
-  BIND_ADDR=127.0.0.1:$port "$BIN/ninepanels-floor" > "$WORK/floor.log" 2>&1 &
+  BIND_ADDR=127.0.0.1:$port "$BIN/examples/floor" > "$WORK/floor.log" 2>&1 &
   local floor=$!
   RSS_PID=$floor
   wait_ready "http://127.0.0.1:$port/floor/$panel"

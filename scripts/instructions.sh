@@ -11,7 +11,7 @@
 # postgres://postgres@127.0.0.1:5432/postgres; a database is created and dropped), runs the release
 # server under cachegrind twice, sending 200 and then 200 + N requests over one connection, and
 # prints the difference over N, so start-up and sign-in cancel out; the same for
-# ninepanels-floor. Counts the process's own instructions (on SQLite that includes the database's
+# the floor (crates/server/examples/floor.rs). Counts the process's own instructions (on SQLite that includes the database's
 # work, which runs inside it), not the kernel's or PostgreSQL's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,8 @@ URL="${ADMIN_URL%/*}/$DB"
 trap 'kill $(jobs -p) 2>/dev/null || true; psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 command -v valgrind >/dev/null || { echo "installing valgrind"; apt-get install -y valgrind >/dev/null; }
-cargo build --release --quiet -p ninepanels -p ninepanels-ops -p ninepanels-floor
+cargo build --release --quiet -p ninepanels -p ninepanels-ops --bins
+cargo build --release --quiet -p ninepanels --example floor
 BIN=target/release
 # shellcheck source=scripts/bench-seed.sh
 source scripts/bench-seed.sh
@@ -83,7 +84,7 @@ per_request() {
 panel=$(run_sql "SELECT p.id FROM panels p JOIN users u ON u.id = p.user_id WHERE u.email = 'bench7@example.org' ORDER BY p.position LIMIT 1 OFFSET 3")
 route=${ROUTE//\{panel\}/$panel}
 routed=$(per_request ninepanels /readyz "$route" sign-in)
-floor=$(per_request ninepanels-floor "/floor/$panel" "/floor/$panel")
+floor=$(per_request examples/floor "/floor/$panel" "/floor/$panel")
 echo
 echo "== $ENGINE: instructions per request in the process under test, $REQUESTS requests, $(date -u +%Y-%m-%d)"
 printf '| %-40s | %12s | %7s |\n' route instructions "x floor"

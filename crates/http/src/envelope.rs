@@ -1,4 +1,4 @@
-//! The response envelope of API.md section 1: `{data, status_code, is_error, error_message, meta}`.
+//! The response envelope every wrapped answer shares: `{data, status_code, is_error, error_message, meta}`.
 
 use axum::Json;
 use axum::http::StatusCode;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// Paths whose responses are not wrapped (API.md section 1).
+/// Paths whose responses are not wrapped.
 pub fn is_documentation(path: &str) -> bool {
     path == "/openapi.json"
         || path == "/docs"

@@ -7,7 +7,7 @@ use axum::response::Response;
 use ninepanels_events::Event;
 use std::time::Instant;
 
-/// `GET` and `/v5/panels/12/entries` → `GET_/v5/panels/x/entries` (API.md section 8).
+/// `GET` and `/v5/panels/12/entries` → `GET_/v5/panels/x/entries`.
 pub fn method_path(method: &str, path: &str) -> String {
     let normalised: Vec<&str> = path
         .split('/')

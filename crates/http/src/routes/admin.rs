@@ -1,4 +1,4 @@
-//! Administration routes (API.md section 8), for users with `is_admin`.
+//! Administration routes, for users with `is_admin`.
 
 use crate::auth::AdminUser;
 use crate::dto::{RouteStatsOut, RouteTimingsOut, UserOut};

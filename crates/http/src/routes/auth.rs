@@ -1,4 +1,4 @@
-//! Sign-in, sign-out and password reset (API.md sections 2 and 7).
+//! Sign-in, sign-out and password reset.
 
 use crate::auth::rate_limit::AttemptKeys;
 use crate::auth::{ClientAddress, CurrentUser};

@@ -1,4 +1,4 @@
-//! Entries (API.md section 5): a tap, the padded per-day history, clearing, the raw history.
+//! Entries: a tap, the padded per-day history, clearing, the raw history.
 
 use crate::auth::CurrentUser;
 use crate::dto::{DayId, DayOut, EntryOut};

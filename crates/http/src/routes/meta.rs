@@ -1,4 +1,4 @@
-//! `GET /`, `GET /healthz` and `GET /readyz` (API.md section 9).
+//! `GET /`, `GET /healthz` and `GET /readyz`.
 
 use crate::envelope::Data;
 use crate::error::ApiResult;

@@ -1,4 +1,4 @@
-//! Consistency and streaks (API.md section 6), from the same day series as the history.
+//! Consistency and streaks, from the same day series as the history.
 
 use crate::auth::CurrentUser;
 use crate::dto::{ConsistencyOut, StreaksOut};

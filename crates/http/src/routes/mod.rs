@@ -1,4 +1,4 @@
-//! Route handlers, one module per area of API.md.
+//! Route handlers, one module per area of the API (the OpenAPI document at `/openapi.json` is its reference).
 
 pub mod admin;
 pub mod auth;

@@ -1,4 +1,4 @@
-//! Panels (API.md section 4): create, list with today's state, update and move, delete.
+//! Panels: create, list with today's state, update and move, delete.
 
 use crate::auth::CurrentUser;
 use crate::dto::{CreatedPanelOut, ListedPanelOut, PanelOut, Success};

@@ -1,4 +1,4 @@
-//! The caller's own account (API.md section 3).
+//! The caller's own account.
 
 use crate::auth::CurrentUser;
 use crate::dto::{Success, UserOut};

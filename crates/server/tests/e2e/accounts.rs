@@ -1,4 +1,4 @@
-//! Accounts over HTTP (API.md sections 2, 3, 7 and `GET /v5/admin/users`), on both engines.
+//! Accounts over HTTP, on both engines.
 
 use crate::support::{TestServer, error_message, read};
 use base64::Engine as _;

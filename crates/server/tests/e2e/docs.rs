@@ -5,7 +5,7 @@ use crate::support::TestServer;
 use ninepanels_persistence::testing::TestEngine;
 use reqwest::Method;
 
-/// API.md's routes, method and path.
+/// The contract's routes, method and path.
 const API: [(&str, &str); 25] = [
     ("GET", "/"),
     ("GET", "/healthz"),
@@ -72,7 +72,7 @@ async fn every_route_is_documented_and_every_documented_route_is_served() {
     expected.sort();
     assert_eq!(
         documented, expected,
-        "documented operations differ from API.md"
+        "documented operations differ from the contract"
     );
 
     let (id, token) = server.new_account("root@example.org").await;

@@ -1,4 +1,4 @@
-//! Entries over HTTP (API.md section 5) on both engines.
+//! Entries over HTTP on both engines.
 
 use crate::support::{TestServer, error_message};
 use chrono::Duration;

@@ -1,4 +1,4 @@
-//! Panels over HTTP (API.md section 4) on both engines.
+//! Panels over HTTP on both engines.
 
 use crate::support::{TestServer, error_message};
 use reqwest::Method;

@@ -309,7 +309,7 @@ pub async fn read(response: reqwest::Response) -> (reqwest::StatusCode, Value) {
     (status, body)
 }
 
-/// Asserts the error envelope of API.md section 1 and returns its message.
+/// Asserts the error envelope and returns its message.
 pub fn error_message(body: &Value, status: u16) -> String {
     assert_eq!(body["status_code"], status, "{body}");
     assert_eq!(body["is_error"], true, "{body}");
