@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use ninepanels_domain::config::{Config, MailerConfig};
+use ninepanels_domain::config::{MailConfig, MailerConfig};
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::{Error, Result};
 use std::path::PathBuf;
@@ -103,14 +103,10 @@ impl Mailer for SmtpMailer {
 }
 
 /// The mailer the configuration asks for.
-pub fn from_config(config: &Config) -> Result<Arc<dyn Mailer>> {
+pub fn from_config(config: &MailConfig) -> Result<Arc<dyn Mailer>> {
     Ok(match &config.mailer {
-        MailerConfig::Log { dir } => {
-            Arc::new(FileMailer::new(dir.clone(), config.mail_from.clone()))
-        }
-        MailerConfig::Smtp { url } => {
-            Arc::new(SmtpMailer::from_url(url.expose(), &config.mail_from)?)
-        }
+        MailerConfig::Log { dir } => Arc::new(FileMailer::new(dir.clone(), config.from.clone())),
+        MailerConfig::Smtp { url } => Arc::new(SmtpMailer::from_url(url.expose(), &config.from)?),
     })
 }
 

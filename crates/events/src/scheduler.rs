@@ -5,6 +5,7 @@
 use crate::handlers::HandlerContext;
 use ninepanels_domain::Result;
 use ninepanels_domain::config::MAX_RATE_LIMIT_WINDOW_SECS;
+use ninepanels_domain::jobs::JobKind;
 use ninepanels_domain::period::Period;
 use std::collections::HashSet;
 use std::future::Future;
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex};
 pub type JobFuture = Pin<Box<dyn Future<Output = Result<u64>> + Send>>;
 pub type JobFn = fn(Arc<HandlerContext>) -> JobFuture;
 
-/// A named job and what it does; it answers the rows it affected.
+/// A named job and what it does; it answers the rows it affected. Tests schedule their own.
 #[derive(Clone, Copy)]
 pub struct Job {
     pub name: &'static str,
@@ -53,32 +54,19 @@ fn flush_timings(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move { crate::timings::flush(&ctx).await })
 }
 
-/// Every job this server knows; `JOBS` sets their periods.
-pub const JOBS: [Job; 5] = [
+/// What each job this server knows does; `JOBS` sets their periods.
+pub fn job(kind: JobKind) -> Job {
+    let run: JobFn = match kind {
+        JobKind::PurgeExpiredTokens => purge_expired_tokens,
+        JobKind::PruneAttempts => prune_attempts,
+        JobKind::PruneTimings => prune_timings,
+        JobKind::RetryOutbox => retry_outbox,
+        JobKind::FlushTimings => flush_timings,
+    };
     Job {
-        name: "purge_expired_tokens",
-        run: purge_expired_tokens,
-    },
-    Job {
-        name: "prune_attempts",
-        run: prune_attempts,
-    },
-    Job {
-        name: "prune_timings",
-        run: prune_timings,
-    },
-    Job {
-        name: "retry_outbox",
-        run: retry_outbox,
-    },
-    Job {
-        name: "flush_timings",
-        run: flush_timings,
-    },
-];
-
-pub fn job_named(name: &str) -> Option<Job> {
-    JOBS.iter().copied().find(|j| j.name == name)
+        name: kind.name(),
+        run,
+    }
 }
 
 /// Runs the job now, recording the run; answers the rows it affected.
@@ -182,11 +170,11 @@ pub fn spawn(
     })
 }
 
-/// The configured schedule: each known job with its period.
+/// The configured schedule: each job with its period.
 pub fn schedule_from(settings: &ninepanels_domain::config::Background) -> Vec<(Job, Period)> {
     settings
         .jobs
         .iter()
-        .filter_map(|(name, period)| job_named(name).map(|job| (job, *period)))
+        .map(|(kind, period)| (job(*kind), *period))
         .collect()
 }

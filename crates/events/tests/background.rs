@@ -334,10 +334,3 @@ ninepanels_persistence::test_on_both_engines!(
     a_slow_job_does_not_delay_another,
     a_due_run_happens_once_across_processes,
 );
-
-#[test]
-fn every_configured_job_name_has_a_job() {
-    for (name, _) in ninepanels_domain::config::JOBS {
-        assert!(scheduler::job_named(name).is_some(), "{name}");
-    }
-}

@@ -69,7 +69,7 @@ impl QueryFields {
         match self.text("tz") {
             Some(raw) => TimeZone::parse(raw)
                 .map_err(|e| Error::invalid(e.detail.replacen("time_zone:", "tz:", 1))),
-            None => Ok(current.user.zone_or(state.config.default_time_zone)),
+            None => Ok(current.user.zone_or(state.config.auth.default_time_zone)),
         }
     }
 }

@@ -69,8 +69,8 @@ fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub fn router(state: AppState) -> Router {
-    let cors = cors_layer(&state.config.cors_origins);
-    let timeout_secs = state.config.request_timeout_secs;
+    let cors = cors_layer(&state.config.http.cors_origins);
+    let timeout_secs = state.config.http.request_timeout_secs;
     let (api, document) = api_parts();
     let swagger = SwaggerUi::new("/docs")
         .url("/openapi.json", document)

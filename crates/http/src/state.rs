@@ -65,21 +65,21 @@ impl AppState {
         clock: Arc<dyn Clock>,
         events: EventBus,
     ) -> Self {
-        let lifetime = Duration::minutes(config.access_token_expire_minutes);
+        let lifetime = Duration::minutes(config.auth.access_token_expire_minutes);
         let tokens: Arc<dyn TokenRepository> = Arc::new(SqlTokens::new(db.clone()));
         let auth = Auth {
-            keys: TokenKeys::new(config.jwt_secret.expose(), lifetime)
-                .accepting_legacy(config.legacy_jwt_secret.as_ref().map(Secret::expose)),
-            passwords: Passwords::new(config.password_hash_threads),
+            keys: TokenKeys::new(config.auth.jwt_secret.expose(), lifetime)
+                .accepting_legacy(config.auth.legacy_jwt_secret.as_ref().map(Secret::expose)),
+            passwords: Passwords::new(config.auth.password_hash_threads),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
             limiter: RateLimiter::new(
                 Arc::new(SqlAttempts::new(db.clone())),
-                config.rate_limits.window_secs,
+                config.auth.rate_limits.window_secs,
             ),
-            users: UserCache::new(std::time::Duration::from_secs(config.user_cache_secs)),
+            users: UserCache::new(std::time::Duration::from_secs(config.auth.user_cache_secs)),
         };
         Self(Arc::new(Services {
-            sealer: Sealer::new(&config.jwt_secret),
+            sealer: Sealer::new(&config.auth.jwt_secret),
             config: Arc::new(config),
             clock,
             users: Arc::new(SqlUsers::new(db.clone())),

@@ -36,9 +36,9 @@ impl Ops {
         println!(
             "environment: {}  database: {}",
             config.env,
-            config.database_url.redacted()
+            config.database.url.redacted()
         );
-        let db = ninepanels_persistence::connect(&config).await?;
+        let db = ninepanels_persistence::connect(&config.database).await?;
         let actor = std::env::var("NINEPANELS_OPERATOR")
             .or_else(|_| std::env::var("USER"))
             .unwrap_or_else(|_| "unknown".to_owned());

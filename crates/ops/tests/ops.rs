@@ -35,7 +35,7 @@ fn ok(dir: &Path, url: &str, args: &[&str]) -> String {
 
 /// Every exported row, read on a fresh connection.
 async fn read_rows(url: &str) -> ninepanels_domain::Result<Vec<Record>> {
-    let db = ninepanels_persistence::connect(&Config::for_tests(url))
+    let db = ninepanels_persistence::connect(&Config::for_tests(url).database)
         .await
         .unwrap();
     let rows = transfer::read_all(&db).await;

@@ -1,7 +1,7 @@
 //! Opening the pool (with SQLite pragmas and fail-fast timeouts) and running migrations.
 
 use crate::error::DbResultExt;
-use ninepanels_domain::config::{Config, Engine};
+use ninepanels_domain::config::{DatabaseConfig, Engine};
 use ninepanels_domain::{Error, Result};
 use ninepanels_migrations::Migrator;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -14,20 +14,20 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// Connects to the configured database; fails within the configured timeout when it is unreachable.
-pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection> {
     connect_with(config, |o| o).await
 }
 
 /// [`connect`], with a last change to the options of every SQLite connection the pool opens
 /// (the disk-full tests cap the file's size with `PRAGMA max_page_count` this way).
 pub async fn connect_with(
-    config: &Config,
+    config: &DatabaseConfig,
     sqlite: impl Fn(SqliteConnectOptions) -> SqliteConnectOptions + Send + Sync + 'static,
 ) -> Result<DatabaseConnection> {
-    let timeout = Duration::from_secs(config.database_timeout_secs);
-    let mut options = ConnectOptions::new(config.database_url.expose().to_owned());
+    let timeout = Duration::from_secs(config.timeout_secs);
+    let mut options = ConnectOptions::new(config.url.expose().to_owned());
     options
-        .max_connections(config.database_max_connections)
+        .max_connections(config.max_connections)
         .min_connections(0)
         .connect_timeout(timeout)
         .acquire_timeout(timeout)
@@ -45,7 +45,7 @@ pub async fn connect_with(
     // (Filtering the chatty crates subscriber-wide fixes it too, but cost 28k instructions a
     // request, measured with scripts/instructions.sh.)
     options.map_sqlx_postgres_opts(|o| o.options([("client_min_messages", "warning")]));
-    if config.database_url.engine() == Engine::Sqlite {
+    if config.url.engine() == Engine::Sqlite {
         options.map_sqlx_sqlite_opts(move |o| {
             sqlite(
                 o.create_if_missing(true)
@@ -57,10 +57,7 @@ pub async fn connect_with(
         });
     }
     Database::connect(options).await.map_err(|e| {
-        Error::unavailable(format!(
-            "cannot connect to {}: {e}",
-            config.database_url.redacted()
-        ))
+        Error::unavailable(format!("cannot connect to {}: {e}", config.url.redacted()))
     })
 }
 

@@ -101,7 +101,7 @@ impl TestDb {
             "sqlite://{}?mode=rwc",
             dir.path().join("ninepanels-test.db").display()
         );
-        let db = connect(&Config::for_tests(&url))
+        let db = connect(&Config::for_tests(&url).database)
             .await
             .expect("opening test SQLite");
         Self {
@@ -156,7 +156,7 @@ impl TestDb {
             .expect("creating a test database");
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
-        let db = connect(&Config::for_tests(&url))
+        let db = connect(&Config::for_tests(&url).database)
             .await
             .expect("connecting to the test database");
         Some(Self {

@@ -34,20 +34,20 @@ fn open(path: &Path, variable: &str) -> Result<Arc<File>, String> {
 
 /// Installs the global subscriber. Call once, before anything logs.
 pub fn init(config: &Config) -> Result<(), String> {
-    let console: BoxedLayer = match config.log_format {
+    let console: BoxedLayer = match config.logging.format {
         LogFormat::Text => fmt::layer()
             .with_target(false)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-            .with_filter(filter(&config.log_level)?)
+            .with_filter(filter(&config.logging.level)?)
             .boxed(),
         LogFormat::Json => fmt::layer()
             .json()
             .flatten_event(true)
-            .with_filter(filter(&config.log_level)?)
+            .with_filter(filter(&config.logging.level)?)
             .boxed(),
     };
     let mut layers = vec![console];
-    if let Some(path) = &config.log_json_file {
+    if let Some(path) = &config.logging.json_file {
         layers.push(
             fmt::layer()
                 .json()
@@ -57,7 +57,7 @@ pub fn init(config: &Config) -> Result<(), String> {
                 .boxed(),
         );
     }
-    if let Some(path) = &config.log_debug_file {
+    if let Some(path) = &config.logging.debug_file {
         layers.push(
             fmt::layer()
                 .with_ansi(false)

@@ -82,7 +82,7 @@ impl Server {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
-        let db = ninepanels_persistence::connect(&config)
+        let db = ninepanels_persistence::connect(&config.database)
             .await
             .map_err(|e| StartError::Database(e.context_msg))?;
         Self::start_on(config, db, clock).await
@@ -101,16 +101,16 @@ impl Server {
             .map_err(|e| StartError::Migration(e.context_msg))?;
         tracing::info!(
             env = %config.env,
-            database = %config.database_url.redacted(),
+            database = %config.database.url.redacted(),
             "database connected and migrated"
         );
-        let mailer = ninepanels_events::mailers::from_config(&config)
+        let mailer = ninepanels_events::mailers::from_config(&config.mail)
             .map_err(|e| StartError::Mailer(e.context_msg))?;
         let (events, receiver) =
             EventBus::new(config.background.event_channel_capacity, clock.clone());
-        let revocation_sync_every = Duration::from_secs(config.revocation_sync_secs);
+        let revocation_sync_every = Duration::from_secs(config.auth.revocation_sync_secs);
         let settings = config.background.clone();
-        let sealer = Sealer::new(&config.jwt_secret);
+        let sealer = Sealer::new(&config.auth.jwt_secret);
         let repositories = Repositories::on(&db);
         let state = AppState::new(config, db, clock.clone(), events);
         let schedule = scheduler::schedule_from(&settings);
@@ -147,7 +147,7 @@ impl Server {
 
     /// Binds the configured address.
     pub async fn bind(&self) -> Result<TcpListener, StartError> {
-        let addr = self.state.config.bind_addr;
+        let addr = self.state.config.http.bind_addr;
         TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })
@@ -171,7 +171,7 @@ impl Server {
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "listening");
         }
-        let limits = state.config.connections;
+        let limits = state.config.http.connections;
         let app = ninepanels_http::router(state);
         crate::listener::serve(listener, app, limits, shutdown).await;
         for task in &background {
@@ -193,7 +193,7 @@ impl Server {
     pub async fn spawn(self) -> Result<Running, StartError> {
         let listener = self.bind().await?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: self.state.config.bind_addr,
+            addr: self.state.config.http.bind_addr,
             source,
         })?;
         let (stop, stopped) = oneshot::channel::<()>();

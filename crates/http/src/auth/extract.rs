@@ -112,6 +112,7 @@ impl FromRequestParts<AppState> for ClientAddress {
             .collect();
         let client = state
             .config
+            .http
             .trusted_proxies
             .client_address(peer.ip(), forwarded.into_iter());
         Ok(Self(client.to_string()))

@@ -15,7 +15,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     _admin: AdminUser,
 ) -> ApiResult<Data<Vec<UserOut>>> {
-    let zone = state.config.default_time_zone;
+    let zone = state.config.auth.default_time_zone;
     let users = state.users.list().await?;
     Ok(Data::new(
         users.iter().map(|u| UserOut::from_user(u, zone)).collect(),

@@ -24,7 +24,7 @@ pub const RESET_TOKEN_REFUSED: &str = "Please request a new password reset token
 
 /// Refuses (429) when the address or the email has used up its attempts of `action`.
 async fn check_attempts(state: &AppState, keys: &AttemptKeys) -> Result<Vec<AttemptCount>, Error> {
-    let limits = keys.limits(state.config.rate_limits);
+    let limits = keys.limits(state.config.auth.rate_limits);
     state.auth.limiter.check(&limits, state.clock.now()).await
 }
 
@@ -149,10 +149,10 @@ pub async fn request_password_reset(
         hex::encode(rand::rng().random::<[u8; 32]>())
     };
     let now = state.clock.now();
-    let expires_at = now + Duration::minutes(state.config.password_reset_expire_minutes);
+    let expires_at = now + Duration::minutes(state.config.auth.password_reset_expire_minutes);
     let link = format!(
         "{}/password_reset?email={}&password_reset_token={}",
-        state.config.frontend_url,
+        state.config.mail.frontend_url,
         form_urlencoded::byte_serialize(user.email.as_str().as_bytes()).collect::<String>(),
         token
     );

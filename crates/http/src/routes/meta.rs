@@ -26,7 +26,7 @@ pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
         name: "ninepanels",
         version: env!("CARGO_PKG_VERSION"),
         env: state.config.env.as_str(),
-        commit: state.config.commit.clone(),
+        commit: state.config.http.commit.clone(),
     })
 }
 

@@ -24,7 +24,7 @@ pub async fn create_user(
     let name = UserName::parse(form.required("name")?)?;
     let password = Password::parse(form.required("password")?)?;
     let time_zone = match form.optional("time_zone").map(str::trim) {
-        None | Some("") => state.config.default_time_zone,
+        None | Some("") => state.config.auth.default_time_zone,
         Some(zone) => TimeZone::parse(zone)?,
     };
     let password_hash = state.auth.passwords.hash(&password).await?;
@@ -50,7 +50,7 @@ pub async fn create_user(
     state.events.nudge_outbox();
     Ok(Data::new(UserOut::from_user(
         &user,
-        state.config.default_time_zone,
+        state.config.auth.default_time_zone,
     )))
 }
 
@@ -59,7 +59,7 @@ pub async fn create_user(
 pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Data<UserOut> {
     Data::new(UserOut::from_user(
         &current.user,
-        state.config.default_time_zone,
+        state.config.auth.default_time_zone,
     ))
 }
 
@@ -128,7 +128,7 @@ pub async fn update_user(
         .await;
     Ok(Data::new(UserOut::from_user(
         &user,
-        state.config.default_time_zone,
+        state.config.auth.default_time_zone,
     )))
 }
 

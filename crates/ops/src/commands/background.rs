@@ -3,6 +3,7 @@
 use crate::context::{Ops, OpsError};
 use chrono::Utc;
 use ninepanels_domain::clock::SystemClock;
+use ninepanels_domain::jobs::JobKind;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
 use ninepanels_events::seal::Sealer;
 use ninepanels_events::{HandlerContext, Repositories, mailers, scheduler};
@@ -11,20 +12,21 @@ use std::sync::Arc;
 
 fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
     let repositories = Repositories::on(&ops.db);
-    let mailer = mailers::from_config(&ops.config)?;
+    let mailer = mailers::from_config(&ops.config.mail)?;
     Ok(Arc::new(HandlerContext::new(
         repositories,
         mailer,
         Arc::new(SystemClock),
         ops.config.background.clone(),
-        Sealer::new(&ops.config.jwt_secret),
+        Sealer::new(&ops.config.auth.jwt_secret),
     )))
 }
 
 pub async fn list_jobs(ops: &Ops) -> Result<(), OpsError> {
     let jobs = SqlJobs::new(ops.db.clone());
     println!("{:<22} {:<8} last run", "job", "period");
-    for (name, period) in &ops.config.background.jobs {
+    for (job, period) in &ops.config.background.jobs {
+        let name = job.name();
         let last = jobs.recent_runs(Some(name), 1).await?;
         let last = last.first().map_or("never".to_owned(), |r| {
             format!(
@@ -41,11 +43,10 @@ pub async fn list_jobs(ops: &Ops) -> Result<(), OpsError> {
 }
 
 pub async fn run_job(ops: &Ops, name: &str) -> Result<(), OpsError> {
-    let job = scheduler::job_named(name).ok_or_else(|| {
-        let known: Vec<&str> = scheduler::JOBS.iter().map(|j| j.name).collect();
+    let job = JobKind::named(name).map(scheduler::job).ok_or_else(|| {
         OpsError::Usage(format!(
             "'{name}' is not a job; the jobs are {}",
-            known.join(", ")
+            JobKind::names()
         ))
     })?;
     ops.require_current_schema().await?;

@@ -76,9 +76,9 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
             OpsError::Usage(format!("cannot create {}: {e}", ops.backups_dir.display()))
         })?;
     let env = ops.env().as_str();
-    let url = ops.config.database_url.expose();
+    let url = ops.config.database.url.expose();
     let now = Utc::now();
-    let path = match (ops.config.database_url.engine(), full) {
+    let path = match (ops.config.database.url.engine(), full) {
         (Engine::Postgres, true) => {
             let path = ops.backups_dir.join(backup_name(env, "dump", now));
             private_file(&path)?;

@@ -4,7 +4,7 @@
 use crate::cli::FileChecks;
 use crate::commands::backup::{backup, run_tool};
 use crate::context::{Ops, OpsError};
-use ninepanels_domain::config::{Config, Engine, Environment};
+use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
 use ninepanels_persistence::restore::{refuse_unknown_migrations, restore_sqlite_file};
 use ninepanels_persistence::transfer::{self, ImportMode, Record};
 use std::path::Path;
@@ -44,7 +44,7 @@ pub async fn restore(
             safety.display()
         );
     }
-    let url = ops.config.database_url.expose();
+    let url = ops.config.database.url.expose();
     match checked {
         Checked::Dump => {
             let mut pg_restore = Command::new("pg_restore");
@@ -96,7 +96,7 @@ pub async fn restore(
 /// Reads and checks the whole file, and writes nothing.
 async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, OpsError> {
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let engine = ops.config.database_url.engine();
+    let engine = ops.config.database.url.engine();
     match (ext, engine) {
         ("dump", Engine::Postgres) => {
             refuse_unknown_migrations(&dump_migrations(file)?)?;
@@ -117,7 +117,10 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
                 return Ok(Checked::SqliteFile(copy));
             }
             let source_url = format!("sqlite://{}", path.display());
-            let source = ninepanels_persistence::connect(&Config::for_tests(&source_url)).await?;
+            let source = ninepanels_persistence::connect(&DatabaseConfig::for_url(
+                DatabaseUrl::parse(&source_url)?,
+            ))
+            .await?;
             let records = transfer::read_all(&source).await;
             source.close().await.ok();
             let records = records?;

@@ -21,7 +21,7 @@ pub async fn create_admin(
                 password_hash: PasswordHash::new(ninepanels_domain::password::hash(
                     password.expose(),
                 )?),
-                time_zone: ops.config.default_time_zone,
+                time_zone: ops.config.auth.default_time_zone,
                 is_admin: true,
             },
             Box::new(|_| Vec::new()),

@@ -128,7 +128,9 @@ async fn servers_starting_together_migrate_once(engine: TestEngine) {
     for _ in 0..4 {
         let config = ninepanels_domain::config::Config::for_tests(&db.url);
         starting.push(tokio::spawn(async move {
-            let pool = ninepanels_persistence::connect(&config).await.unwrap();
+            let pool = ninepanels_persistence::connect(&config.database)
+                .await
+                .unwrap();
             let outcome = migrate(&pool).await;
             pool.close().await.ok();
             outcome

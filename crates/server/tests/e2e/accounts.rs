@@ -614,7 +614,7 @@ crate::e2e_on_both_engines!(
 /// Two processes on one database: a sign-out at one is honoured by the other within the sync
 /// interval (`REVOCATION_SYNC_SECS`, 1 s here).
 async fn a_revocation_reaches_a_second_process(server: TestServer) {
-    let peer = server.start_peer(|c| c.revocation_sync_secs = 1).await;
+    let peer = server.start_peer(|c| c.auth.revocation_sync_secs = 1).await;
     let (_, token) = server.new_account("ada@example.org").await;
     let at_peer = || {
         server
@@ -646,7 +646,7 @@ async fn a_revocation_reaches_a_second_process(server: TestServer) {
 async fn a_pending_reset_mail_keeps_no_link_in_clear(engine: TestEngine) {
     let blocked = tempfile::NamedTempFile::new().unwrap();
     let Some(server) = TestServer::start_with(engine, |c| {
-        c.mailer = MailerConfig::Log {
+        c.mail.mailer = MailerConfig::Log {
             dir: blocked.path().join("not-a-folder"),
         };
     })

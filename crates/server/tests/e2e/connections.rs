@@ -13,8 +13,8 @@ const BOUND: Duration = Duration::from_secs(15);
 
 async fn server(max_connections: usize) -> TestServer {
     TestServer::start_with(TestEngine::Sqlite, |config| {
-        config.connections.header_read_timeout_secs = 1;
-        config.connections.max_connections = max_connections;
+        config.http.connections.header_read_timeout_secs = 1;
+        config.http.connections.max_connections = max_connections;
     })
     .await
     .expect("SQLite is always available")

@@ -203,7 +203,7 @@ async fn writes_failing_inside_statements_lose_nothing_and_recover() {
     let cap: i64 = column(&test_db.db, "PRAGMA page_count").await[0];
     let url = test_db.url.clone();
     let pool = ninepanels_persistence::connect_with(
-        &ninepanels_domain::config::Config::for_tests(&url),
+        &ninepanels_domain::config::Config::for_tests(&url).database,
         move |o| o.pragma("max_page_count", cap.to_string()),
     )
     .await

@@ -42,7 +42,7 @@ async fn status_with(server: &TestServer, token: &str) -> u16 {
 
 async fn old_tokens_pass_until_they_expire_or_are_revoked(engine: TestEngine) {
     let Some(server) = TestServer::start_with(engine, |c| {
-        c.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
+        c.auth.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
     })
     .await
     else {
@@ -97,7 +97,7 @@ async fn old_tokens_pass_until_they_expire_or_are_revoked(engine: TestEngine) {
     assert_eq!(status, 200);
     assert_eq!(status_with(&server, &ada).await, 401, "signed out here");
     let peer = server.start_peer(|c| {
-        c.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
+        c.auth.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
     });
     let peer = peer.await;
     let at_peer = server
@@ -119,7 +119,7 @@ async fn old_tokens_pass_until_they_expire_or_are_revoked(engine: TestEngine) {
 
 async fn a_password_reset_ends_old_tokens(engine: TestEngine) {
     let Some(server) = TestServer::start_with(engine, |c| {
-        c.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
+        c.auth.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
     })
     .await
     else {

@@ -197,7 +197,7 @@ async fn a_body_over_the_limit_is_413_however_it_is_sent(server: TestServer) {
 
 #[tokio::test]
 async fn a_request_past_the_timeout_gets_408_in_the_envelope() {
-    let server = TestServer::start_with(TestEngine::Sqlite, |c| c.request_timeout_secs = 1)
+    let server = TestServer::start_with(TestEngine::Sqlite, |c| c.http.request_timeout_secs = 1)
         .await
         .unwrap();
     let head = "POST /token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\

@@ -12,10 +12,10 @@ const PASSWORD: &str = "a fine password";
 /// Five failures per email and eight per address in a minute; the test client's loopback
 /// address is a trusted proxy, so `X-Forwarded-For` picks the client.
 fn limited(config: &mut Config) {
-    config.rate_limits.window_secs = 60;
-    config.rate_limits.per_email = 5;
-    config.rate_limits.per_address = 8;
-    config.trusted_proxies = TrustedProxies::parse("127.0.0.1/32, ::1/128").unwrap();
+    config.auth.rate_limits.window_secs = 60;
+    config.auth.rate_limits.per_email = 5;
+    config.auth.rate_limits.per_address = 8;
+    config.http.trusted_proxies = TrustedProxies::parse("127.0.0.1/32, ::1/128").unwrap();
 }
 
 /// `POST /token` from `client` (as the proxy writes it in `X-Forwarded-For`).

@@ -207,7 +207,7 @@ async fn a_mail_survives_a_crash_and_is_sent_once(engine: TestEngine) {
 #[tokio::test]
 async fn readiness_follows_the_database_down_and_back_up() {
     let Some(server) = TestServer::start_with(TestEngine::Postgres, |c| {
-        c.database_timeout_secs = 2;
+        c.database.timeout_secs = 2;
     })
     .await
     else {

@@ -37,7 +37,7 @@ impl TestServer {
     ) -> Self {
         let mail_dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(&db.url);
-        config.mailer = MailerConfig::Log {
+        config.mail.mailer = MailerConfig::Log {
             dir: mail_dir.path().to_path_buf(),
         };
         adjust(&mut config);
