@@ -16,14 +16,30 @@ pub const TOO_LARGE_SENTENCE: &str = "The request body is too large.";
 #[derive(Debug, Clone, Copy)]
 pub struct Enveloped;
 
+/// Every wrapped answer; a success has `is_error: false` and no `error_message`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Envelope<T> {
     pub data: T,
+    #[schema(example = 200)]
     pub status_code: u16,
+    #[schema(example = false)]
     pub is_error: bool,
+    #[schema(examples(json!(null)))]
     pub error_message: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    /// Paging details on paged lists, otherwise null.
+    #[schema(value_type = Option<PageMeta>)]
     pub meta: Option<serde_json::Value>,
+}
+
+/// `meta` of a paged list (`GET /v5/panels/{id}/history`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PageMeta {
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[schema(example = "MjAyNi0wNi0xNVQxMjowMDowMFp8NDI")]
+    pub next_cursor: Option<String>,
+    /// Items on this page.
+    #[schema(example = 100)]
+    pub count: usize,
 }
 
 /// The body of every error: `data` is `{"detail": <same sentence>}`.

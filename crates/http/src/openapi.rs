@@ -15,6 +15,19 @@ pub struct ErrorDoc {
     pub detail: String,
 }
 
+/// The envelope of every error: `error_message` and `data.detail` carry the same sentence, and
+/// `meta` is null.
+#[derive(Debug, ToSchema)]
+pub struct ErrorEnvelope {
+    pub data: ErrorDoc,
+    #[schema(example = 401)]
+    pub status_code: u16,
+    #[schema(example = true)]
+    pub is_error: bool,
+    #[schema(example = "Could not validate credentials")]
+    pub error_message: String,
+}
+
 /// `POST /token` form.
 #[derive(Debug, ToSchema)]
 pub struct TokenForm {
@@ -96,15 +109,20 @@ impl Modify for BearerFromToken {
         license(name = "MIT")
     ),
     modifiers(&BearerFromToken),
-    components(schemas(ErrorDoc, TokenForm, SignUpForm, ResetRequestForm, ResetForm, NewPanelForm))
+    components(schemas(ErrorDoc, ErrorEnvelope, TokenForm, SignUpForm, ResetRequestForm, ResetForm, NewPanelForm))
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
 
-/// Adds the answers the layers give on every route, which no handler states itself: 408 when
-/// a request runs past the timeout, and 413 on each route that takes a body.
-pub fn add_layer_responses(openapi: &mut utoipa::openapi::OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
+/// What a request meets when its storage fails (503), on every route that reaches the database.
+pub const UNAVAILABLE_SENTENCE: &str = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly";
+
+/// Adds the answers many routes share, so no handler repeats them: 408 when a request runs past
+/// the timeout; 413 on each route that takes a body; 401 on each that needs a token; 403 on the
+/// admin routes; 404 on each that names a panel; 503 on each that reaches the database (all but
+/// the `meta` routes, and `/readyz` states its own).
+pub fn add_shared_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
         let operations = [
             &mut item.get,
             &mut item.post,
@@ -113,10 +131,36 @@ pub fn add_layer_responses(openapi: &mut utoipa::openapi::OpenApi) {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
+            let tagged = |tag: &str| {
+                operation
+                    .tags
+                    .as_ref()
+                    .is_some_and(|tags| tags.iter().any(|t| t == tag))
+            };
+            let (meta, admin) = (tagged("meta"), tagged("admin"));
+            let secured = operation.security.is_some();
+            let has_body = operation.request_body.is_some();
             let responses = &mut operation.responses.responses;
-            responses.insert("408".into(), error_response(TIMEOUT_SENTENCE));
-            if operation.request_body.is_some() {
-                responses.insert("413".into(), error_response(TOO_LARGE_SENTENCE));
+            let mut add = |status: &str, sentence: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(sentence));
+            };
+            add("408", TIMEOUT_SENTENCE);
+            if has_body {
+                add("413", TOO_LARGE_SENTENCE);
+            }
+            if secured {
+                add("401", crate::auth::extract::BAD_CREDENTIALS);
+            }
+            if admin {
+                add("403", crate::auth::extract::ADMINS_ONLY);
+            }
+            if path.contains("{panel_id}") {
+                add("404", ninepanels_domain::panel::PANEL_NOT_FOUND);
+            }
+            if !meta {
+                add("503", UNAVAILABLE_SENTENCE);
             }
         }
     }
@@ -128,7 +172,7 @@ fn error_response(description: &str) -> RefOr<Response> {
             .description(description)
             .content(
                 "application/json",
-                Content::new(Some(Ref::from_schema_name("Envelope_ErrorDetail"))),
+                Content::new(Some(Ref::from_schema_name("ErrorEnvelope"))),
             )
             .build(),
     )

@@ -4,7 +4,7 @@ use crate::envelope::error_response;
 use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
-use crate::openapi::{ApiDoc, add_layer_responses};
+use crate::openapi::{ApiDoc, add_shared_responses};
 use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, users};
 use crate::state::AppState;
 use axum::Router;
@@ -64,7 +64,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 /// The API's router and its finished document.
 fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut document) = api_routes().split_for_parts();
-    add_layer_responses(&mut document);
+    add_shared_responses(&mut document);
     (api, document)
 }
 

@@ -3,14 +3,22 @@
 use crate::auth::AdminUser;
 use crate::dto::{RouteStatsOut, RouteTimingsOut, UserOut};
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::openapi::ErrorEnvelope;
 use crate::params::QueryFields;
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
 
-/// `GET /v5/admin/users`: every user.
-#[utoipa::path(get, path = "/v5/admin/users", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::UserOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Lists every user.
+#[utoipa::path(
+    get,
+    path = "/v5/admin/users",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Envelope<Vec<UserOut>>))
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -22,8 +30,14 @@ pub async fn list_users(
     ))
 }
 
-/// `GET /v5/admin/routes`: each route's latest statistics.
-#[utoipa::path(get, path = "/v5/admin/routes", tag = "admin", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::RouteStatsOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows each route's latest timing statistics and alert state.
+#[utoipa::path(
+    get,
+    path = "/v5/admin/routes",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Envelope<Vec<RouteStatsOut>>))
+)]
 pub async fn list_routes(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -34,8 +48,33 @@ pub async fn list_routes(
     ))
 }
 
-/// `GET /v5/admin/routes/timings?method_path=..&window_size=..`: readings newest first.
-#[utoipa::path(get, path = "/v5/admin/routes/timings", tag = "admin", security(("bearer" = [])), params(("method_path" = String, Query, description = "The route, as method_path of /v5/admin/routes", example = "GET_/v5/panels"), ("window_size" = Option<u64>, Query, description = "1-10000, default 100", example = 100, minimum = 1, maximum = 10000)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::RouteTimingsOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 403, description = "Admins only.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows a route's latest timings, newest first.
+#[utoipa::path(
+    get,
+    path = "/v5/admin/routes/timings",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(
+        (
+            "method_path" = String,
+            Query,
+            description = "The route, as method_path of /v5/admin/routes",
+            example = "GET_/v5/panels",
+        ),
+        (
+            "window_size" = Option<u64>,
+            Query,
+            description = "1-10000, default 100",
+            example = 100,
+            minimum = 1,
+            maximum = 10000,
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<RouteTimingsOut>),
+        (status = 422, description = "Bad parameter", body = ErrorEnvelope),
+    )
+)]
 pub async fn list_route_timings(
     State(state): State<AppState>,
     _admin: AdminUser,

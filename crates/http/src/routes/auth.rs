@@ -4,8 +4,10 @@ use crate::auth::rate_limit::AttemptKeys;
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::dto::TokenOut;
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::forms::FormFields;
+use crate::openapi::{ErrorEnvelope, ResetForm, ResetRequestForm, TokenForm};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -32,8 +34,19 @@ pub fn hash_reset_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// `POST /token`: the OAuth2 password flow.
-#[utoipa::path(post, path = "/token", tag = "auth", request_body(content = crate::openapi::TokenForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::TokenOut>), (status = 401, description = "Incorrect email or password", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Signs in with an email and a password (the OAuth2 password flow).
+#[utoipa::path(
+    post,
+    path = "/token",
+    tag = "auth",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<TokenOut>),
+        (status = 401, description = "Incorrect email or password", body = ErrorEnvelope),
+        (status = 422, description = "A field is missing", body = ErrorEnvelope),
+        (status = 429, description = "Too many attempts", body = ErrorEnvelope),
+    )
+)]
 pub async fn create_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -111,8 +124,14 @@ pub async fn create_token(
     })
 }
 
-/// `POST /v5/auth/logout`: revokes the presented token.
-#[utoipa::path(post, path = "/v5/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Signs out: the token presented stops working.
+#[utoipa::path(
+    post,
+    path = "/v5/auth/logout",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Envelope<bool>))
+)]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Data<bool>> {
     state.auth.revocations.revoke(&current.claims).await?;
     state
@@ -124,8 +143,20 @@ pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiR
     Ok(Data::new(true))
 }
 
-/// `POST /v5/auth/request_password_reset`: always `true`, whether or not the email has an account.
-#[utoipa::path(post, path = "/v5/auth/request_password_reset", tag = "auth", request_body(content = crate::openapi::ResetRequestForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 422, description = "Not an email", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 429, description = "Too many attempts", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Mails a password-reset link.
+///
+/// The answer is always `true`, whether or not the email has an account.
+#[utoipa::path(
+    post,
+    path = "/v5/auth/request_password_reset",
+    tag = "auth",
+    request_body(content = ResetRequestForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<bool>),
+        (status = 422, description = "Not an email", body = ErrorEnvelope),
+        (status = 429, description = "Too many attempts", body = ErrorEnvelope),
+    )
+)]
 pub async fn request_password_reset(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -179,8 +210,22 @@ pub async fn request_password_reset(
     Ok(Data::new(true))
 }
 
-/// `POST /v5/auth/password_reset`: sets a new password with a single-use token.
-#[utoipa::path(post, path = "/v5/auth/password_reset", tag = "auth", request_body(content = crate::openapi::ResetForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Please request a new password reset token.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is missing or too short", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Sets a new password with the single-use token from a reset mail.
+#[utoipa::path(
+    post,
+    path = "/v5/auth/password_reset",
+    tag = "auth",
+    request_body(content = ResetForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<bool>),
+        (
+            status = 401,
+            description = "Please request a new password reset token.",
+            body = ErrorEnvelope,
+        ),
+        (status = 422, description = "A field is missing or too short", body = ErrorEnvelope),
+    )
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     form: FormFields,

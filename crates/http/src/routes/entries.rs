@@ -3,8 +3,10 @@
 use crate::auth::CurrentUser;
 use crate::dto::{DayId, DayOut, EntryOut};
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::forms::JsonBody;
+use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
@@ -22,8 +24,19 @@ pub struct NewEntryIn {
     is_complete: bool,
 }
 
-/// `POST /v5/panels/{id}/entries`: stamped now, in UTC.
-#[utoipa::path(post, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), request_body(content = NewEntryIn, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::EntryOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad body", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Taps a panel: records it done (or undone) now.
+#[utoipa::path(
+    post,
+    path = "/v5/panels/{panel_id}/entries",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    request_body(content = NewEntryIn, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<EntryOut>),
+        (status = 422, description = "Bad body", body = ErrorEnvelope),
+    )
+)]
 pub async fn create_entry(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -49,8 +62,51 @@ pub async fn create_entry(
 
 pub const MAX_HISTORY_DAYS: u64 = 3660;
 
-/// `GET /v5/panels/{id}/entries`: one item per local day, padded where there is no entry.
-#[utoipa::path(get, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42), ("limit" = Option<u64>, Query, description = "Days, 1-3660, default 100", example = 365, minimum = 1, maximum = 3660), ("offset" = Option<u64>, Query, description = "Days to skip", example = 0, minimum = 0, maximum = 1000000), ("sort_by" = Option<String>, Query, description = "timestamp.desc (default) or timestamp.asc", example = "timestamp.desc", pattern = "^timestamp\\.(asc|desc)$"), ("tz" = Option<String>, Query, description = "IANA zone for this call", example = "Europe/London")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::DayOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows a panel's history, one item per day.
+///
+/// Days are local to the user's zone (or `tz`); a day without an entry is padded.
+#[utoipa::path(
+    get,
+    path = "/v5/panels/{panel_id}/entries",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(
+        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
+        (
+            "limit" = Option<u64>,
+            Query,
+            description = "Days, 1-3660, default 100",
+            example = 365,
+            minimum = 1,
+            maximum = 3660,
+        ),
+        (
+            "offset" = Option<u64>,
+            Query,
+            description = "Days to skip",
+            example = 0,
+            minimum = 0,
+            maximum = 1000000,
+        ),
+        (
+            "sort_by" = Option<String>,
+            Query,
+            description = "timestamp.desc (default) or timestamp.asc",
+            example = "timestamp.desc",
+            pattern = "^timestamp\\.(asc|desc)$",
+        ),
+        (
+            "tz" = Option<String>,
+            Query,
+            description = "IANA zone for this call",
+            example = "Europe/London",
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<Vec<DayOut>>),
+        (status = 422, description = "Bad parameter", body = ErrorEnvelope),
+    )
+)]
 pub async fn list_entries(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -111,8 +167,22 @@ pub async fn list_entries(
     Ok(Data::new(days))
 }
 
-/// `DELETE /v5/panels/{id}/entries`: empties the history; the panel starts again today.
-#[utoipa::path(delete, path = "/v5/panels/{panel_id}/entries", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<bool>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id, or a bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Clears a panel's history; the panel starts again today.
+#[utoipa::path(
+    delete,
+    path = "/v5/panels/{panel_id}/entries",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    responses(
+        (status = 200, description = "Success", body = Envelope<bool>),
+        (
+            status = 422,
+            description = "Not a panel id, or a bad parameter",
+            body = ErrorEnvelope,
+        ),
+    )
+)]
 pub async fn clear_entries(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -145,8 +215,29 @@ fn decode_cursor(raw: &str) -> Result<HistoryCursor, Error> {
     })
 }
 
-/// `GET /v5/panels/{id}/history`: raw entries newest first, keyset-paged.
-#[utoipa::path(get, path = "/v5/panels/{panel_id}/history", tag = "entries", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42), ("cursor" = Option<String>, Query, description = "meta.next_cursor of the previous page"), ("limit" = Option<u64>, Query, description = "1-1000, default 100", example = 100, minimum = 1, maximum = 1000)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::EntryOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Lists a panel's entries as recorded, newest first, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/v5/panels/{panel_id}/history",
+    tag = "entries",
+    security(("bearer" = [])),
+    params(
+        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
+        ("cursor" = Option<String>, Query, description = "meta.next_cursor of the previous page"),
+        (
+            "limit" = Option<u64>,
+            Query,
+            description = "1-1000, default 100",
+            example = 100,
+            minimum = 1,
+            maximum = 1000,
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<Vec<EntryOut>>),
+        (status = 422, description = "Bad parameter", body = ErrorEnvelope),
+    )
+)]
 pub async fn list_history(
     State(state): State<AppState>,
     current: CurrentUser,

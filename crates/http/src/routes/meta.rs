@@ -1,7 +1,9 @@
 //! `GET /`, `GET /healthz` and `GET /readyz`.
 
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::openapi::ErrorEnvelope;
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
@@ -20,7 +22,13 @@ pub struct ServiceInfo {
     pub commit: Option<String>,
 }
 
-#[utoipa::path(get, path = "/", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<ServiceInfo>)))]
+/// Names the service, its version, its environment and the commit it was built from.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "meta",
+    responses((status = 200, description = "Success", body = Envelope<ServiceInfo>))
+)]
 pub async fn get_root(State(state): State<AppState>) -> Data<ServiceInfo> {
     Data::new(ServiceInfo {
         name: "ninepanels",
@@ -37,7 +45,12 @@ pub struct Health {
 }
 
 /// The process is alive; says nothing about the database.
-#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<Health>)))]
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses((status = 200, description = "Success", body = Envelope<Health>))
+)]
 pub async fn get_healthz() -> Data<Health> {
     Data::new(Health { status: "ok" })
 }
@@ -57,7 +70,19 @@ pub struct Readiness {
 }
 
 /// Ready when the database answers and every migration this binary knows is applied.
-#[utoipa::path(get, path = "/readyz", tag = "meta", responses((status = 200, description = "Success", body = crate::envelope::Envelope<Readiness>), (status = 503, description = "Database unreachable or migrations pending", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Success", body = Envelope<Readiness>),
+        (
+            status = 503,
+            description = "Database unreachable or migrations pending",
+            body = ErrorEnvelope,
+        ),
+    )
+)]
 pub async fn get_readyz(State(state): State<AppState>) -> ApiResult<Data<Readiness>> {
     state.db.ping().await.map_err(|e| {
         Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")

@@ -3,15 +3,35 @@
 use crate::auth::CurrentUser;
 use crate::dto::{ConsistencyOut, StreaksOut};
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::days::{DaySeries, day_start, local_date};
 
-/// `GET /v5/metrics/panels/consistency`: one item per panel, in position order, from one
-/// query for all the user's entries.
-#[utoipa::path(get, path = "/v5/metrics/panels/consistency", tag = "metrics", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call", example = "Europe/London")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ConsistencyOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows how consistently each panel was done since it was created.
+///
+/// One item per panel, in position order, from one query for all the user's entries.
+#[utoipa::path(
+    get,
+    path = "/v5/metrics/panels/consistency",
+    tag = "metrics",
+    security(("bearer" = [])),
+    params(
+        (
+            "tz" = Option<String>,
+            Query,
+            description = "IANA zone for this call",
+            example = "Europe/London",
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<Vec<ConsistencyOut>>),
+        (status = 422, description = "Bad tz", body = ErrorEnvelope),
+    )
+)]
 pub async fn get_consistency(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -47,8 +67,30 @@ pub async fn get_consistency(
     Ok(Data::new(items))
 }
 
-/// `GET /v5/metrics/panels/{id}/streaks`.
-#[utoipa::path(get, path = "/v5/metrics/panels/{panel_id}/streaks", tag = "metrics", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42), ("tz" = Option<String>, Query, description = "IANA zone for this call", example = "Europe/London")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::StreaksOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id, or a bad parameter", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows a panel's current and longest streak of days done.
+#[utoipa::path(
+    get,
+    path = "/v5/metrics/panels/{panel_id}/streaks",
+    tag = "metrics",
+    security(("bearer" = [])),
+    params(
+        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
+        (
+            "tz" = Option<String>,
+            Query,
+            description = "IANA zone for this call",
+            example = "Europe/London",
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<StreaksOut>),
+        (
+            status = 422,
+            description = "Not a panel id, or a bad parameter",
+            body = ErrorEnvelope,
+        ),
+    )
+)]
 pub async fn get_streaks(
     State(state): State<AppState>,
     current: CurrentUser,

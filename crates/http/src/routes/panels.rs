@@ -3,8 +3,10 @@
 use crate::auth::CurrentUser;
 use crate::dto::{CreatedPanelOut, ListedPanelOut, PanelOut, Success};
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::forms::{FormFields, JsonBody, from_json_value};
+use crate::openapi::{ErrorEnvelope, NewPanelForm};
 use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
@@ -28,8 +30,19 @@ fn form_position(raw: Option<&str>) -> Result<Option<Position>, Error> {
     }
 }
 
-/// `POST /v5/panels`.
-#[utoipa::path(post, path = "/v5/panels", tag = "panels", security(("bearer" = [])), request_body(content = crate::openapi::NewPanelForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::CreatedPanelOut>), (status = 400, description = "You already have nine panels.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Creates a panel.
+#[utoipa::path(
+    post,
+    path = "/v5/panels",
+    tag = "panels",
+    security(("bearer" = [])),
+    request_body(content = NewPanelForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<CreatedPanelOut>),
+        (status = 400, description = "You already have nine panels.", body = ErrorEnvelope),
+        (status = 422, description = "A field is invalid", body = ErrorEnvelope),
+    )
+)]
 pub async fn create_panel(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -58,9 +71,27 @@ pub async fn create_panel(
     }))
 }
 
-/// `GET /v5/panels`: in position order, each with the state of its latest entry of today, in
-/// one query.
-#[utoipa::path(get, path = "/v5/panels", tag = "panels", security(("bearer" = [])), params(("tz" = Option<String>, Query, description = "IANA zone for this call", example = "Europe/London")), responses((status = 200, description = "Success", body = crate::envelope::Envelope<Vec<crate::dto::ListedPanelOut>>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Bad tz", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Lists the caller's panels with today's state.
+///
+/// In position order, each with the state of its latest entry of today, in one query.
+#[utoipa::path(
+    get,
+    path = "/v5/panels",
+    tag = "panels",
+    security(("bearer" = [])),
+    params(
+        (
+            "tz" = Option<String>,
+            Query,
+            description = "IANA zone for this call",
+            example = "Europe/London",
+        ),
+    ),
+    responses(
+        (status = 200, description = "Success", body = Envelope<Vec<ListedPanelOut>>),
+        (status = 422, description = "Bad tz", body = ErrorEnvelope),
+    )
+)]
 pub async fn list_panels(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -117,8 +148,20 @@ pub struct PanelPatchDoc {
 
 const PATCHABLE: [&str; 3] = ["title", "description", "position"];
 
-/// `PATCH /v5/panels/{id}`.
-#[utoipa::path(patch, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), request_body(content = PanelPatchDoc, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::PanelOut>), (status = 400, description = "Unknown field", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Empty body or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Renames, describes or moves a panel.
+#[utoipa::path(
+    patch,
+    path = "/v5/panels/{panel_id}",
+    tag = "panels",
+    security(("bearer" = [])),
+    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    request_body(content = PanelPatchDoc, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<PanelOut>),
+        (status = 400, description = "Unknown field", body = ErrorEnvelope),
+        (status = 422, description = "Empty body or bad value", body = ErrorEnvelope),
+    )
+)]
 pub async fn update_panel(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -155,8 +198,18 @@ pub async fn update_panel(
     Ok(Data::new(panel.into()))
 }
 
-/// `DELETE /v5/panels/{id}`: with its entries; later panels move up.
-#[utoipa::path(delete, path = "/v5/panels/{panel_id}", tag = "panels", security(("bearer" = [])), params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 404, description = "Panel not found", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Not a panel id", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Deletes a panel with its entries; later panels move up.
+#[utoipa::path(
+    delete,
+    path = "/v5/panels/{panel_id}",
+    tag = "panels",
+    security(("bearer" = [])),
+    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    responses(
+        (status = 200, description = "Success", body = Envelope<Success>),
+        (status = 422, description = "Not a panel id", body = ErrorEnvelope),
+    )
+)]
 pub async fn delete_panel(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -3,8 +3,10 @@
 use crate::auth::CurrentUser;
 use crate::dto::{Success, UserOut};
 use crate::envelope::Data;
+use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::forms::{FormFields, JsonBody};
+use crate::openapi::{ErrorEnvelope, SignUpForm};
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
@@ -14,8 +16,20 @@ use ninepanels_domain::user::{Email, NewUser, Password, TimeZone, UserChanges, U
 use ninepanels_events::{Event, outbox};
 use serde::Deserialize;
 
-/// `POST /v5/users`: sign up. Any `Authorization` header is ignored.
-#[utoipa::path(post, path = "/v5/users", tag = "users", request_body(content = crate::openapi::SignUpForm, content_type = "application/x-www-form-urlencoded"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Do you have an account already?", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "A field is invalid", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Creates an account (signs up).
+///
+/// Any `Authorization` header is ignored.
+#[utoipa::path(
+    post,
+    path = "/v5/users",
+    tag = "users",
+    request_body(content = SignUpForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<UserOut>),
+        (status = 400, description = "Do you have an account already?", body = ErrorEnvelope),
+        (status = 422, description = "A field is invalid", body = ErrorEnvelope),
+    )
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     form: FormFields,
@@ -54,8 +68,14 @@ pub async fn create_user(
     )))
 }
 
-/// `GET /v5/users`: the caller.
-#[utoipa::path(get, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Shows the signed-in user.
+#[utoipa::path(
+    get,
+    path = "/v5/users",
+    tag = "users",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Envelope<UserOut>))
+)]
 pub async fn get_user(State(state): State<AppState>, current: CurrentUser) -> Data<UserOut> {
     Data::new(UserOut::from_user(
         &current.user,
@@ -77,8 +97,21 @@ pub struct UserPatch {
     current_password: Option<String>,
 }
 
-/// `PATCH /v5/users`: name, time zone, and a password change proved by the current password.
-#[utoipa::path(patch, path = "/v5/users", tag = "users", security(("bearer" = [])), request_body(content = UserPatch, content_type = "application/json"), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::UserOut>), (status = 400, description = "Current password is incorrect.", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 422, description = "Unknown field or bad value", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Changes the caller's name, time zone or password.
+///
+/// A new password needs the current one.
+#[utoipa::path(
+    patch,
+    path = "/v5/users",
+    tag = "users",
+    security(("bearer" = [])),
+    request_body(content = UserPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Success", body = Envelope<UserOut>),
+        (status = 400, description = "Current password is incorrect.", body = ErrorEnvelope),
+        (status = 422, description = "Unknown field or bad value", body = ErrorEnvelope),
+    )
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -132,8 +165,14 @@ pub async fn update_user(
     )))
 }
 
-/// `DELETE /v5/users`: the caller's account with their panels, entries and tokens.
-#[utoipa::path(delete, path = "/v5/users", tag = "users", security(("bearer" = [])), responses((status = 200, description = "Success", body = crate::envelope::Envelope<crate::dto::Success>), (status = 401, description = "Could not validate credentials", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>), (status = 503, description = "The database is unreachable, or its storage is full or failing; nothing was changed, try again shortly", body = crate::envelope::Envelope<crate::openapi::ErrorDoc>)))]
+/// Deletes the caller's account with their panels, entries and tokens.
+#[utoipa::path(
+    delete,
+    path = "/v5/users",
+    tag = "users",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = Envelope<Success>))
+)]
 pub async fn delete_user(
     State(state): State<AppState>,
     current: CurrentUser,

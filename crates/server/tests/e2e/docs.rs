@@ -144,7 +144,11 @@ async fn the_document_states_layer_answers_and_examples() {
             continue;
         }
         for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let refers = |p: &serde_json::Value| p.get("$ref").is_some();
             let has_example = property.get("example").is_some()
+                || property["oneOf"]
+                    .as_array()
+                    .is_some_and(|one| one.iter().any(refers))
                 || property.get("examples").is_some()
                 || property.get("$ref").is_some()
                 || property.get("allOf").is_some()
