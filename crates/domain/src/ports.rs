@@ -205,3 +205,25 @@ pub trait TimingRepository: Send + Sync + std::fmt::Debug {
     /// Keeps the newest `keep_per_route` timings of each route; answers how many were deleted.
     async fn prune(&self, keep_per_route: u64) -> Result<u64>;
 }
+
+/// Whether storage can serve: reachable, and its schema as new as this server.
+#[async_trait]
+pub trait Health: Send + Sync + std::fmt::Debug {
+    /// Unavailable when the database does not answer; otherwise the migrations this server
+    /// knows that are not applied yet.
+    async fn pending_migrations(&self) -> Result<usize>;
+}
+
+/// Every port on one storage, as the composition root hands them out.
+#[derive(Debug, Clone)]
+pub struct Repositories {
+    pub users: std::sync::Arc<dyn UserRepository>,
+    pub panels: std::sync::Arc<dyn PanelRepository>,
+    pub entries: std::sync::Arc<dyn EntryRepository>,
+    pub tokens: std::sync::Arc<dyn TokenRepository>,
+    pub attempts: std::sync::Arc<dyn AttemptRepository>,
+    pub timings: std::sync::Arc<dyn TimingRepository>,
+    pub outbox: std::sync::Arc<dyn OutboxRepository>,
+    pub jobs: std::sync::Arc<dyn JobRepository>,
+    pub health: std::sync::Arc<dyn Health>,
+}

@@ -7,7 +7,9 @@ use crate::timings::TimingBuffer;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
 use ninepanels_domain::mail::{Mail, Mailer};
-use ninepanels_domain::ports::{JobRepository, OutboxRepository, TimingRepository, UserRepository};
+use ninepanels_domain::ports::{
+    JobRepository, OutboxRepository, Repositories, TimingRepository, UserRepository,
+};
 use ninepanels_domain::user::Email;
 use std::sync::Arc;
 
@@ -28,42 +30,20 @@ pub struct HandlerContext {
     pub sealer: Sealer,
 }
 
-/// The repositories a context is built from.
-#[derive(Debug, Clone)]
-pub struct Repositories {
-    pub users: Arc<dyn UserRepository>,
-    pub timings: Arc<dyn TimingRepository>,
-    pub outbox: Arc<dyn OutboxRepository>,
-    pub jobs: Arc<dyn JobRepository>,
-}
-
-impl Repositories {
-    /// The SQL repositories on one database.
-    pub fn on(db: &ninepanels_persistence::DatabaseConnection) -> Self {
-        use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTimings, SqlUsers};
-        Self {
-            users: Arc::new(SqlUsers::new(db.clone())),
-            timings: Arc::new(SqlTimings::new(db.clone())),
-            outbox: Arc::new(SqlOutbox::new(db.clone())),
-            jobs: Arc::new(SqlJobs::new(db.clone())),
-        }
-    }
-}
-
 impl HandlerContext {
     pub fn new(
-        repos: Repositories,
+        repos: &Repositories,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         settings: Background,
         sealer: Sealer,
     ) -> Self {
         Self {
-            users: repos.users,
+            users: repos.users.clone(),
             mailer,
-            timings: repos.timings,
-            outbox: repos.outbox,
-            jobs: repos.jobs,
+            timings: repos.timings.clone(),
+            outbox: repos.outbox.clone(),
+            jobs: repos.jobs.clone(),
             clock,
             settings,
             runner: format!(

@@ -16,4 +16,4 @@ pub mod worker;
 
 pub use bus::{EventBus, REQUEST_ID};
 pub use event::{Emitted, Event};
-pub use handlers::{HandlerContext, Repositories};
+pub use handlers::HandlerContext;

@@ -5,8 +5,8 @@ use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::{Background, Secret};
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::{Error, Result};
+use ninepanels_events::HandlerContext;
 use ninepanels_events::seal::Sealer;
-use ninepanels_events::{HandlerContext, Repositories};
 use ninepanels_persistence::testing::TestDb;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,7 +37,7 @@ pub fn context(
     settings: Background,
 ) -> Arc<HandlerContext> {
     Arc::new(HandlerContext::new(
-        Repositories::on(&db.db),
+        &ninepanels_persistence::repositories(&db.db),
         mailer,
         clock,
         settings,

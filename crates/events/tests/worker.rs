@@ -7,7 +7,7 @@ use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::UserRepository;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_domain::{Error, Result};
-use ninepanels_events::{Event, EventBus, HandlerContext, Repositories, worker};
+use ninepanels_events::{Event, EventBus, HandlerContext, worker};
 use ninepanels_persistence::SqlUsers;
 use ninepanels_persistence::testing::TestDb;
 use std::sync::Arc;
@@ -44,7 +44,7 @@ async fn worker_survives(mailer: BrokenMailer) {
         .await
         .unwrap();
     let ctx = Arc::new(HandlerContext::new(
-        Repositories::on(&db.db),
+        &ninepanels_persistence::repositories(&db.db),
         Arc::new(mailer),
         Arc::new(SystemClock),
         Background::default(),

@@ -10,13 +10,11 @@ use chrono::Duration;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::{Config, Secret};
 use ninepanels_domain::ports::{
-    EntryRepository, PanelRepository, TimingRepository, TokenRepository, UserRepository,
+    EntryRepository, Health, PanelRepository, Repositories, TimingRepository, TokenRepository,
+    UserRepository,
 };
 use ninepanels_events::EventBus;
 use ninepanels_events::seal::Sealer;
-use ninepanels_persistence::{
-    DatabaseConnection, SqlAttempts, SqlEntries, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
-};
 use std::sync::Arc;
 
 /// Everything sign-in and token checks need.
@@ -46,7 +44,7 @@ impl std::ops::Deref for AppState {
 pub struct Services {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
-    pub db: DatabaseConnection,
+    pub health: Arc<dyn Health>,
     pub users: Arc<dyn UserRepository>,
     pub panels: Arc<dyn PanelRepository>,
     pub entries: Arc<dyn EntryRepository>,
@@ -61,35 +59,32 @@ pub struct Services {
 impl AppState {
     pub fn new(
         config: Config,
-        db: DatabaseConnection,
+        repos: &Repositories,
         clock: Arc<dyn Clock>,
         events: EventBus,
     ) -> Self {
         let lifetime = Duration::minutes(config.auth.access_token_expire_minutes);
-        let tokens: Arc<dyn TokenRepository> = Arc::new(SqlTokens::new(db.clone()));
+        let tokens = repos.tokens.clone();
         let auth = Auth {
             keys: TokenKeys::new(config.auth.jwt_secret.expose(), lifetime)
                 .accepting_legacy(config.auth.legacy_jwt_secret.as_ref().map(Secret::expose)),
             passwords: Passwords::new(config.auth.password_hash_threads),
             revocations: Arc::new(RevocationList::new(tokens.clone(), clock.clone(), lifetime)),
-            limiter: RateLimiter::new(
-                Arc::new(SqlAttempts::new(db.clone())),
-                config.auth.rate_limits.window_secs,
-            ),
+            limiter: RateLimiter::new(repos.attempts.clone(), config.auth.rate_limits.window_secs),
             users: UserCache::new(std::time::Duration::from_secs(config.auth.user_cache_secs)),
         };
         Self(Arc::new(Services {
             sealer: Sealer::new(&config.auth.jwt_secret),
             config: Arc::new(config),
             clock,
-            users: Arc::new(SqlUsers::new(db.clone())),
-            panels: Arc::new(SqlPanels::new(db.clone())),
-            entries: Arc::new(SqlEntries::new(db.clone())),
+            health: repos.health.clone(),
+            users: repos.users.clone(),
+            panels: repos.panels.clone(),
+            entries: repos.entries.clone(),
             tokens,
-            timings: Arc::new(SqlTimings::new(db.clone())),
+            timings: repos.timings.clone(),
             auth: Arc::new(auth),
             events,
-            db,
         }))
     }
 }

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod entities;
 pub mod entries;
 pub mod error;
+pub mod health;
 mod hot;
 pub mod jobs;
 pub mod outbox;
@@ -25,6 +26,7 @@ pub use connect::{
     applied_migrations, connect, connect_with, known_migrations, migrate, pending_migrations,
 };
 pub use entries::SqlEntries;
+pub use health::{SqlHealth, repositories};
 pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;
 pub use panels::SqlPanels;

@@ -4,7 +4,7 @@
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::{Config, Environment};
 use ninepanels_events::seal::Sealer;
-use ninepanels_events::{EventBus, HandlerContext, Repositories, outbox, scheduler};
+use ninepanels_events::{EventBus, HandlerContext, outbox, scheduler};
 use ninepanels_http::AppState;
 use ninepanels_persistence::DatabaseConnection;
 use std::future::Future;
@@ -67,6 +67,8 @@ const OUTBOX_POLL: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Server {
     pub state: AppState,
+    /// The pool, closed once serving ends.
+    db: DatabaseConnection,
     handlers: Arc<HandlerContext>,
     worker: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
@@ -111,11 +113,11 @@ impl Server {
         let revocation_sync_every = Duration::from_secs(config.auth.revocation_sync_secs);
         let settings = config.background.clone();
         let sealer = Sealer::new(&config.auth.jwt_secret);
-        let repositories = Repositories::on(&db);
-        let state = AppState::new(config, db, clock.clone(), events);
+        let repositories = ninepanels_persistence::repositories(&db);
+        let state = AppState::new(config, &repositories, clock.clone(), events);
         let schedule = scheduler::schedule_from(&settings);
         let handlers = Arc::new(HandlerContext::new(
-            repositories,
+            &repositories,
             mailer,
             clock,
             settings,
@@ -139,6 +141,7 @@ impl Server {
         ];
         Ok(Self {
             state,
+            db,
             handlers,
             worker,
             background,
@@ -162,11 +165,11 @@ impl Server {
     ) -> Result<(), StartError> {
         let Self {
             state,
+            db,
             handlers,
             worker,
             background,
         } = self;
-        let db = state.db.clone();
         let events = state.events.clone();
         if let Ok(addr) = listener.local_addr() {
             tracing::info!(%addr, "listening");

@@ -84,10 +84,7 @@ pub struct Readiness {
     )
 )]
 pub async fn get_readyz(State(state): State<AppState>) -> ApiResult<Data<Readiness>> {
-    state.db.ping().await.map_err(|e| {
-        Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")
-    })?;
-    let pending = ninepanels_persistence::pending_migrations(&state.db).await?;
+    let pending = state.health.pending_migrations().await?;
     if pending > 0 {
         return Err(Error::new(
             ninepanels_domain::ErrorKind::Unavailable,

@@ -6,15 +6,15 @@ use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::jobs::JobKind;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
 use ninepanels_events::seal::Sealer;
-use ninepanels_events::{HandlerContext, Repositories, mailers, scheduler};
+use ninepanels_events::{HandlerContext, mailers, scheduler};
 use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::sync::Arc;
 
 fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
-    let repositories = Repositories::on(&ops.db);
+    let repositories = ninepanels_persistence::repositories(&ops.db);
     let mailer = mailers::from_config(&ops.config.mail)?;
     Ok(Arc::new(HandlerContext::new(
-        repositories,
+        &repositories,
         mailer,
         Arc::new(SystemClock),
         ops.config.background.clone(),

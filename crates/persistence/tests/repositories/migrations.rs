@@ -1,7 +1,8 @@
 //! The migration chain on both engines: every table, idempotent, cascading deletes.
 
+use ninepanels_domain::ports::Health;
 use ninepanels_persistence::testing::{TestDb, TestEngine};
-use ninepanels_persistence::{known_migrations, migrate, pending_migrations};
+use ninepanels_persistence::{SqlHealth, known_migrations, migrate, pending_migrations};
 use sea_orm::{ConnectionTrait, Statement};
 
 const TABLES: [&str; 12] = [
@@ -108,8 +109,22 @@ async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
             pending_migrations(&db.db).await.unwrap(),
             known_migrations()
         );
+        let health = SqlHealth::new(db.db.clone());
+        assert_eq!(
+            health.pending_migrations().await.unwrap(),
+            known_migrations()
+        );
         migrate(&db.db).await.unwrap();
         assert_eq!(pending_migrations(&db.db).await.unwrap(), 0);
+        assert_eq!(health.pending_migrations().await.unwrap(), 0);
+        let gone = ninepanels_persistence::connect(
+            &ninepanels_domain::config::Config::for_tests(&db.url).database,
+        )
+        .await
+        .unwrap();
+        gone.clone().close().await.unwrap();
+        let unreachable = SqlHealth::new(gone).pending_migrations().await.unwrap_err();
+        assert_eq!(unreachable.kind, ninepanels_domain::ErrorKind::Unavailable);
         assert_eq!(
             entries_index_columns(&db.db).await,
             ["panel_id", "timestamp", "id", "is_complete"],

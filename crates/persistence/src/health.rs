@@ -1,0 +1,48 @@
+//! The health port on SQL, and every port on one database: the one place they are built.
+
+use crate::connect::pending_migrations;
+use crate::{
+    SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
+};
+use async_trait::async_trait;
+use ninepanels_domain::ports::{Health, Repositories};
+use ninepanels_domain::{Error, Result};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Readiness of one database.
+#[derive(Debug, Clone)]
+pub struct SqlHealth {
+    db: DatabaseConnection,
+}
+
+impl SqlHealth {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl Health for SqlHealth {
+    async fn pending_migrations(&self) -> Result<usize> {
+        self.db.ping().await.map_err(|e| {
+            Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")
+        })?;
+        pending_migrations(&self.db).await
+    }
+}
+
+/// Every repository, and the health check, on `db`.
+pub fn repositories(db: &DatabaseConnection) -> Repositories {
+    Repositories {
+        users: Arc::new(SqlUsers::new(db.clone())),
+        panels: Arc::new(SqlPanels::new(db.clone())),
+        entries: Arc::new(SqlEntries::new(db.clone())),
+        tokens: Arc::new(SqlTokens::new(db.clone())),
+        attempts: Arc::new(SqlAttempts::new(db.clone())),
+        timings: Arc::new(SqlTimings::new(db.clone())),
+        outbox: Arc::new(SqlOutbox::new(db.clone())),
+        jobs: Arc::new(SqlJobs::new(db.clone())),
+        health: Arc::new(SqlHealth::new(db.clone())),
+    }
+}
