@@ -155,6 +155,25 @@ pub struct DayOut {
     pub panel_id: i32,
 }
 
+impl DayOut {
+    /// A day on the wire: a day without an entry gets a fresh `"<uuid>_padded"` id.
+    pub fn of(day: ninepanels_app::history::Day, panel_id: i32) -> Self {
+        let (id, is_complete) = match day.latest {
+            Some((entry_id, is_complete)) => (DayId::Entry(entry_id), is_complete),
+            None => (
+                DayId::Padded(format!("{}_padded", uuid::Uuid::new_v4())),
+                false,
+            ),
+        };
+        Self {
+            id,
+            is_complete,
+            timestamp: day.date,
+            panel_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsistencyOut {
     #[schema(example = 0)]

@@ -1,14 +1,11 @@
 //! Path and query parameters shared by the panel routes, each refused with a 422 that names it.
 
-use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::forms::FormFields;
-use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use ninepanels_domain::Error;
 use ninepanels_domain::panel::PanelId;
-use ninepanels_domain::user::TimeZone;
 
 /// A panel id from the path; not a number is a 422.
 #[derive(Debug, Clone, Copy)]
@@ -62,14 +59,5 @@ impl QueryFields {
             .optional(name)
             .map(str::trim)
             .filter(|v| !v.is_empty())
-    }
-
-    /// The zone days are counted in: `tz` from the query, else the user's, else the default.
-    pub fn zone(&self, state: &AppState, current: &CurrentUser) -> Result<TimeZone, Error> {
-        match self.text("tz") {
-            Some(raw) => TimeZone::parse(raw)
-                .map_err(|e| Error::invalid(e.detail.replacen("time_zone:", "tz:", 1))),
-            None => Ok(current.user.zone_or(state.config.auth.default_time_zone)),
-        }
     }
 }

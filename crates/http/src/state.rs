@@ -7,6 +7,7 @@ use crate::auth::revocation::RevocationList;
 use crate::auth::tokens::TokenKeys;
 use crate::auth::user_cache::UserCache;
 use chrono::Duration;
+use ninepanels_app::App;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::{Config, Secret};
 use ninepanels_domain::ports::{
@@ -51,6 +52,8 @@ pub struct Services {
     pub tokens: Arc<dyn TokenRepository>,
     pub timings: Arc<dyn TimingRepository>,
     pub auth: Arc<Auth>,
+    /// The use cases.
+    pub app: App,
     pub events: EventBus,
     /// Seals the secrets that must-deliver events carry into the outbox.
     pub sealer: Sealer,
@@ -64,6 +67,7 @@ impl AppState {
         events: EventBus,
     ) -> Self {
         let lifetime = Duration::minutes(config.auth.access_token_expire_minutes);
+        let (clock_for_app, config_zone) = (clock.clone(), config.auth.default_time_zone);
         let tokens = repos.tokens.clone();
         let auth = Auth {
             keys: TokenKeys::new(config.auth.jwt_secret.expose(), lifetime)
@@ -84,6 +88,7 @@ impl AppState {
             tokens,
             timings: repos.timings.clone(),
             auth: Arc::new(auth),
+            app: App::new(repos, clock_for_app, config_zone),
             events,
         }))
     }

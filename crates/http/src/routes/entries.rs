@@ -1,7 +1,7 @@
 //! Entries: a tap, the padded per-day history, clearing, the raw history.
 
 use crate::auth::CurrentUser;
-use crate::dto::{DayId, DayOut, EntryOut};
+use crate::dto::{DayOut, EntryOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
@@ -11,8 +11,8 @@ use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use ninepanels_app::history::DayWindow;
 use ninepanels_domain::Error;
-use ninepanels_domain::days::{DaySeries, day_start, local_date};
 use ninepanels_domain::entry::HistoryCursor;
 use ninepanels_events::Event;
 use serde::Deserialize;
@@ -125,44 +125,18 @@ pub async fn list_entries(
             .into());
         }
     };
-    let zone = query.zone(&state, &current)?;
-    let user_id = current.user.id;
-    let panel = state.panels.get(user_id, panel_id).await?;
-    let today = local_date(state.clock.now(), zone);
-    let first_day = local_date(panel.created_at, zone).min(today);
-    let age = (today - first_day).num_days() as usize + 1;
-    if offset >= age {
-        return Ok(Data::new(Vec::new()));
-    }
-    // Day indices (0 = creation day) in the requested window.
-    let window: Vec<usize> = if newest_first {
-        (0..age).rev().skip(offset).take(limit).collect()
-    } else {
-        (0..age).skip(offset).take(limit).collect()
+    let window = DayWindow {
+        limit,
+        offset,
+        newest_first,
     };
-    let oldest = *window.iter().min().unwrap_or(&0);
-    let since = day_start(first_day + chrono::Days::new(oldest as u64), zone);
-    let entries = state.entries.list_for_panel(&panel, since).await?;
-    let series = DaySeries::build(panel.created_at, today, zone, &entries);
-    let days = window
+    let days = state
+        .app
+        .history
+        .days(&current.user, panel_id, window, query.text("tz"))
+        .await?
         .into_iter()
-        .map(|index| {
-            let date = series.date_at(index);
-            match series.days()[index] {
-                Some(entry) => DayOut {
-                    id: DayId::Entry(entry.id),
-                    is_complete: entry.is_complete,
-                    timestamp: date,
-                    panel_id,
-                },
-                None => DayOut {
-                    id: DayId::Padded(format!("{}_padded", uuid::Uuid::new_v4())),
-                    is_complete: false,
-                    timestamp: date,
-                    panel_id,
-                },
-            }
-        })
+        .map(|day| DayOut::of(day, panel_id))
         .collect();
     Ok(Data::new(days))
 }

@@ -9,7 +9,6 @@ use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
-use ninepanels_domain::days::{DaySeries, day_start, local_date};
 
 /// Shows how consistently each panel was done since it was created.
 ///
@@ -37,31 +36,21 @@ pub async fn get_consistency(
     current: CurrentUser,
     query: QueryFields,
 ) -> ApiResult<Data<Vec<ConsistencyOut>>> {
-    let zone = query.zone(&state, &current)?;
     let user_id = current.user.id;
-    let today = local_date(state.clock.now(), zone);
-    let panels = state.panels.list(user_id).await?;
-    let Some(earliest) = panels.iter().map(|p| p.created_at).min() else {
-        return Ok(Data::new(Vec::new()));
-    };
-    let since = day_start(local_date(earliest, zone).min(today), zone);
-    let entries = state.entries.list_for_user(user_id, since).await?;
-    let items = panels
+    let items = state
+        .app
+        .history
+        .consistency(&current.user, query.text("tz"))
+        .await?
         .into_iter()
-        .map(|panel| {
-            // Entries come sorted by panel: take this panel's run.
-            let start = entries.partition_point(|e| e.panel_id < panel.id);
-            let end = entries.partition_point(|e| e.panel_id <= panel.id);
-            let series = DaySeries::build(panel.created_at, today, zone, &entries[start..end]);
-            ConsistencyOut {
-                panel_pos: panel.position,
-                consistency: series.consistency(),
-                panel_age: series.age(),
-                days_complete: series.days_complete(),
-                panel_id: panel.id,
-                user_id,
-                title: panel.title,
-            }
+        .map(|c| ConsistencyOut {
+            panel_pos: c.panel.position,
+            consistency: c.consistency,
+            panel_age: c.age,
+            days_complete: c.days_complete,
+            panel_id: c.panel.id,
+            user_id,
+            title: c.panel.title,
         })
         .collect();
     Ok(Data::new(items))
@@ -97,13 +86,11 @@ pub async fn get_streaks(
     PanelPath(panel_id): PanelPath,
     query: QueryFields,
 ) -> ApiResult<Data<StreaksOut>> {
-    let zone = query.zone(&state, &current)?;
-    let user_id = current.user.id;
-    let panel = state.panels.get(user_id, panel_id).await?;
-    let today = local_date(state.clock.now(), zone);
-    let since = day_start(local_date(panel.created_at, zone).min(today), zone);
-    let entries = state.entries.list_for_panel(&panel, since).await?;
-    let streaks = DaySeries::build(panel.created_at, today, zone, &entries).streaks();
+    let streaks = state
+        .app
+        .history
+        .streaks(&current.user, panel_id, query.text("tz"))
+        .await?;
     Ok(Data::new(StreaksOut {
         current: streaks.current,
         longest: streaks.longest,

@@ -11,7 +11,6 @@ use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
-use ninepanels_domain::days::{day_start, local_date};
 use ninepanels_domain::panel::{NewPanel, PanelChanges, PanelDescription, PanelTitle, Position};
 use ninepanels_events::Event;
 use serde::{Deserialize, Deserializer};
@@ -97,23 +96,17 @@ pub async fn list_panels(
     current: CurrentUser,
     query: QueryFields,
 ) -> ApiResult<Data<Vec<ListedPanelOut>>> {
-    let zone = query.zone(&state, &current)?;
-    let today = local_date(state.clock.now(), zone);
-    let tomorrow = today + chrono::Days::new(1);
     let listed = state
+        .app
         .panels
-        .list_with_latest(
-            current.user.id,
-            day_start(today, zone),
-            day_start(tomorrow, zone),
-        )
+        .list_with_today(&current.user, query.text("tz"))
         .await?;
     Ok(Data::new(
         listed
             .into_iter()
-            .map(|(panel, latest)| ListedPanelOut {
+            .map(|(panel, is_complete)| ListedPanelOut {
                 panel: panel.into(),
-                is_complete: latest.unwrap_or(false),
+                is_complete,
             })
             .collect(),
     ))

@@ -1,0 +1,135 @@
+//! A panel's history as days: the padded day list, consistency and streaks, all from the same
+//! day series in the user's zone (or the call's `tz`).
+
+use crate::calendar::Calendar;
+use chrono::{Days, NaiveDate};
+use ninepanels_domain::Result;
+use ninepanels_domain::days::{DaySeries, Streaks, day_start};
+use ninepanels_domain::entry::EntryId;
+use ninepanels_domain::panel::{Panel, PanelId};
+use ninepanels_domain::ports::{EntryRepository, PanelRepository, Repositories};
+use ninepanels_domain::user::User;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct History {
+    panels: Arc<dyn PanelRepository>,
+    entries: Arc<dyn EntryRepository>,
+    calendar: Calendar,
+}
+
+/// Which days of a history to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayWindow {
+    pub limit: usize,
+    /// Days skipped from the first end.
+    pub offset: usize,
+    /// Today first (the default), or the creation day first.
+    pub newest_first: bool,
+}
+
+/// One local day: its latest entry (id and state), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub latest: Option<(EntryId, bool)>,
+}
+
+/// How consistently a panel was done: complete days over its age in days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consistency {
+    pub panel: Panel,
+    pub consistency: f64,
+    pub age: usize,
+    pub days_complete: usize,
+}
+
+impl History {
+    pub fn new(repos: &Repositories, calendar: Calendar) -> Self {
+        Self {
+            panels: repos.panels.clone(),
+            entries: repos.entries.clone(),
+            calendar,
+        }
+    }
+
+    /// One item per local day from the panel's creation day to today, in the window; reads
+    /// only the entries of the days shown.
+    pub async fn days(
+        &self,
+        user: &User,
+        panel_id: PanelId,
+        window: DayWindow,
+        tz: Option<&str>,
+    ) -> Result<Vec<Day>> {
+        let today = self.calendar.today(user, tz)?;
+        let panel = self.panels.get(user.id, panel_id).await?;
+        let first_day = today.day_of(panel.created_at);
+        let age = (today.date - first_day).num_days() as usize + 1;
+        if window.offset >= age {
+            return Ok(Vec::new());
+        }
+        // Day indices (0 = creation day) in the window.
+        let shown: Vec<usize> = if window.newest_first {
+            (0..age)
+                .rev()
+                .skip(window.offset)
+                .take(window.limit)
+                .collect()
+        } else {
+            (0..age).skip(window.offset).take(window.limit).collect()
+        };
+        let oldest = shown.iter().copied().min().unwrap_or(0);
+        let since = day_start(first_day + Days::new(oldest as u64), today.zone);
+        let entries = self.entries.list_for_panel(&panel, since).await?;
+        let series = DaySeries::build(panel.created_at, today.date, today.zone, &entries);
+        Ok(shown
+            .into_iter()
+            .map(|index| Day {
+                date: series.date_at(index),
+                latest: series.days()[index].map(|entry| (entry.id, entry.is_complete)),
+            })
+            .collect())
+    }
+
+    /// Each of the user's panels in position order, from one query for all their entries.
+    pub async fn consistency(&self, user: &User, tz: Option<&str>) -> Result<Vec<Consistency>> {
+        let today = self.calendar.today(user, tz)?;
+        let panels = self.panels.list(user.id).await?;
+        let Some(earliest) = panels.iter().map(|p| p.created_at).min() else {
+            return Ok(Vec::new());
+        };
+        let since = day_start(today.day_of(earliest), today.zone);
+        let entries = self.entries.list_for_user(user.id, since).await?;
+        Ok(panels
+            .into_iter()
+            .map(|panel| {
+                // Entries come sorted by panel: take this panel's run.
+                let start = entries.partition_point(|e| e.panel_id < panel.id);
+                let end = entries.partition_point(|e| e.panel_id <= panel.id);
+                let own = &entries[start..end];
+                let series = DaySeries::build(panel.created_at, today.date, today.zone, own);
+                Consistency {
+                    consistency: series.consistency(),
+                    age: series.age(),
+                    days_complete: series.days_complete(),
+                    panel,
+                }
+            })
+            .collect())
+    }
+
+    /// The panel's current and longest streak of complete days.
+    pub async fn streaks(
+        &self,
+        user: &User,
+        panel_id: PanelId,
+        tz: Option<&str>,
+    ) -> Result<Streaks> {
+        let today = self.calendar.today(user, tz)?;
+        let panel = self.panels.get(user.id, panel_id).await?;
+        let since = day_start(today.day_of(panel.created_at), today.zone);
+        let entries = self.entries.list_for_panel(&panel, since).await?;
+        Ok(DaySeries::build(panel.created_at, today.date, today.zone, &entries).streaks())
+    }
+}
