@@ -2,31 +2,39 @@
 //! ports and the clock, with no HTTP in sight. A handler parses, calls one of these, and
 //! converts the answer for the wire.
 
+pub mod accounts;
+pub mod auth;
 pub mod calendar;
 pub mod history;
 pub mod panels;
 
+use accounts::Accounts;
+use auth::Auth;
 use calendar::Calendar;
 use history::History;
 use ninepanels_domain::clock::Clock;
+use ninepanels_domain::config::AuthConfig;
 use ninepanels_domain::ports::Repositories;
-use ninepanels_domain::user::TimeZone;
 use panels::Panels;
 use std::sync::Arc;
 
 /// Every use case, built once over the ports.
 #[derive(Debug, Clone)]
 pub struct App {
+    pub auth: Arc<Auth>,
+    pub accounts: Accounts,
     pub calendar: Calendar,
     pub history: History,
     pub panels: Panels,
 }
 
 impl App {
-    /// `default_zone` counts the days of users who name no zone.
-    pub fn new(repos: &Repositories, clock: Arc<dyn Clock>, default_zone: TimeZone) -> Self {
-        let calendar = Calendar::new(clock, default_zone);
+    pub fn new(config: &AuthConfig, repos: &Repositories, clock: Arc<dyn Clock>) -> Self {
+        let auth = Arc::new(Auth::new(config, repos, clock.clone()));
+        let calendar = Calendar::new(clock.clone(), config.default_time_zone);
         Self {
+            accounts: Accounts::new(repos, auth.clone(), clock, config.rate_limits),
+            auth,
             history: History::new(repos, calendar.clone()),
             panels: Panels::new(repos, calendar.clone()),
             calendar,

@@ -6,6 +6,7 @@ use ninepanels_app::App;
 use ninepanels_app::history::DayWindow;
 use ninepanels_domain::ErrorKind;
 use ninepanels_domain::clock::TestClock;
+use ninepanels_domain::config::AuthConfig;
 use ninepanels_domain::panel::{NewPanel, PanelTitle};
 use ninepanels_domain::ports::Repositories;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, User, UserName};
@@ -63,7 +64,11 @@ async fn ada_with_history(db: &TestDb) -> (App, Repositories, User, i32) {
     }
     let clock = TestClock::at(utc(15, 12));
     let london = TimeZone::parse("Europe/London").unwrap();
-    let app = App::new(&repos, Arc::new(clock), london);
+    let config = AuthConfig {
+        default_time_zone: london,
+        ..AuthConfig::default()
+    };
+    let app = App::new(&config, &repos, Arc::new(clock));
     (app, repos, ada, panel.id)
 }
 

@@ -1,10 +1,10 @@
 //! Nine Panels HTTP API: the axum router, extractors, middleware, envelope and DTOs.
 #![forbid(unsafe_code)]
 
-pub mod auth;
 pub mod dto;
 pub mod envelope;
 pub mod error;
+pub mod extract;
 pub mod forms;
 pub mod middleware;
 pub mod openapi;

@@ -151,10 +151,10 @@ pub fn add_shared_responses(openapi: &mut utoipa::openapi::OpenApi) {
                 add("413", TOO_LARGE_SENTENCE);
             }
             if secured {
-                add("401", crate::auth::extract::BAD_CREDENTIALS);
+                add("401", crate::extract::BAD_CREDENTIALS);
             }
             if admin {
-                add("403", crate::auth::extract::ADMINS_ONLY);
+                add("403", crate::extract::ADMINS_ONLY);
             }
             if path.contains("{panel_id}") {
                 add("404", ninepanels_domain::panel::PANEL_NOT_FOUND);

@@ -1,10 +1,10 @@
 //! Administration routes, for users with `is_admin`.
 
-use crate::auth::AdminUser;
 use crate::dto::{RouteStatsOut, RouteTimingsOut, UserOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::extract::AdminUser;
 use crate::openapi::ErrorEnvelope;
 use crate::params::QueryFields;
 use crate::state::AppState;

@@ -1,11 +1,10 @@
 //! Sign-in, sign-out and password reset.
 
-use crate::auth::rate_limit::AttemptKeys;
-use crate::auth::{ClientAddress, CurrentUser};
 use crate::dto::TokenOut;
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ClientAddress, CurrentUser};
 use crate::forms::FormFields;
 use crate::openapi::{ErrorEnvelope, ResetForm, ResetRequestForm, TokenForm};
 use crate::state::AppState;
@@ -15,20 +14,14 @@ use axum::http::HeaderMap;
 use axum::http::header::REFERER;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use ninepanels_app::auth::rate_limit::AttemptKeys;
 use ninepanels_domain::Error;
-use ninepanels_domain::attempts::AttemptCount;
-use ninepanels_domain::user::{Email, Password, UserChanges};
+
+use ninepanels_domain::user::{Email, Password};
 use ninepanels_events::{Event, outbox};
 use sha2::{Digest, Sha256};
 
-pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
 pub const RESET_TOKEN_REFUSED: &str = "Please request a new password reset token.";
-
-/// Refuses (429) when the address or the email has used up its attempts of `action`.
-async fn check_attempts(state: &AppState, keys: &AttemptKeys) -> Result<Vec<AttemptCount>, Error> {
-    let limits = keys.limits(state.config.auth.rate_limits);
-    state.auth.limiter.check(&limits, state.clock.now()).await
-}
 
 pub fn hash_reset_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -55,62 +48,15 @@ pub async fn create_token(
 ) -> ApiResult<Response> {
     let username = form.required("username")?;
     let password = form.required("password")?;
-    // Only failures count, and a correct password is refused too once they are used up.
-    let keys = AttemptKeys::new("token", &address, username);
-    let counted = check_attempts(&state, &keys).await?;
-    let refused = async || {
-        state
-            .auth
-            .limiter
-            .count(&keys.both(), state.clock.now())
-            .await?;
-        Err(ApiError(Error::unauthorized(WRONG_CREDENTIALS)))
-    };
-    let user = match Email::parse(username) {
-        Ok(email) => state.users.find_by_email(&email).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user else {
-        state.auth.passwords.verify_decoy(password).await?;
-        return refused().await;
-    };
-    let verified = state
-        .auth
-        .passwords
-        .verify(password, &user.password_hash)
+    let signed_in = state
+        .app
+        .accounts
+        .sign_in(username, password, &address)
         .await?;
-    if !verified.matches {
-        return refused().await;
-    }
-    if counted.iter().any(|c| c.key == keys.email) {
-        state.auth.limiter.clear(&keys.email).await?;
-    }
-    let now = state.clock.now();
-    if verified.needs_rehash
-        && let Ok(plain) = Password::parse(password)
-    {
-        let rehashed = state.auth.passwords.hash(&plain).await?;
-        state
-            .users
-            .update(
-                user.id,
-                UserChanges {
-                    password_hash: Some(rehashed),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        state.auth.users.forget(user.id);
-        tracing::info!(user_id = user.id, "legacy bcrypt hash replaced by Argon2id");
-    }
-    state.tokens.invalidate_reset_tokens(user.id, now).await?;
-    let (access_token, _) = state.auth.keys.issue(user.id, now)?;
-    state
-        .events
-        .emit(Event::UserLoggedIn { user_id: user.id })
-        .await;
+    let user_id = signed_in.user.id;
+    state.events.emit(Event::UserLoggedIn { user_id }).await;
     let body = TokenOut {
-        access_token,
+        access_token: signed_in.access_token,
         token_type: "bearer",
     };
     let from_docs = headers
@@ -166,7 +112,7 @@ pub async fn request_password_reset(
     let email = Email::parse(raw)?;
     // Every request counts: each one may send a mail.
     let keys = AttemptKeys::new("reset", &address, email.as_str());
-    check_attempts(&state, &keys).await?;
+    state.app.accounts.check_attempts(&keys).await?;
     state
         .auth
         .limiter

@@ -1,10 +1,10 @@
 //! Entries: a tap, the padded per-day history, clearing, the raw history.
 
-use crate::auth::CurrentUser;
 use crate::dto::{DayOut, EntryOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::extract::CurrentUser;
 use crate::forms::JsonBody;
 use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields};

@@ -1,10 +1,10 @@
 //! Consistency and streaks, from the same day series as the history.
 
-use crate::auth::CurrentUser;
 use crate::dto::{ConsistencyOut, StreaksOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::extract::CurrentUser;
 use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields};
 use crate::state::AppState;

@@ -1,10 +1,10 @@
 //! Panels: create, list with today's state, update and move, delete.
 
-use crate::auth::CurrentUser;
 use crate::dto::{CreatedPanelOut, ListedPanelOut, PanelOut, Success};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::extract::CurrentUser;
 use crate::forms::{FormFields, JsonBody, from_json_value};
 use crate::openapi::{ErrorEnvelope, NewPanelForm};
 use crate::params::{PanelPath, QueryFields};

@@ -1,10 +1,10 @@
 //! The caller's own account.
 
-use crate::auth::CurrentUser;
 use crate::dto::{Success, UserOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
+use crate::extract::CurrentUser;
 use crate::forms::{FormFields, JsonBody};
 use crate::openapi::{ErrorEnvelope, SignUpForm};
 use crate::state::AppState;

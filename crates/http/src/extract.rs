@@ -1,12 +1,12 @@
 //! `CurrentUser` turns `Authorization: Bearer <JWT>` into the signed-in user; `AdminUser`
 //! additionally requires `is_admin`. Every refusal is the same 401 (or 403 for non-admins).
 
-use super::tokens::Claims;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use ninepanels_app::auth::tokens::Claims;
 use ninepanels_domain::Error;
 use ninepanels_domain::user::{Email, User};
 use ninepanels_events::Event;

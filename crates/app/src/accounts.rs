@@ -1,0 +1,116 @@
+//! Accounts: signing in (limits, decoy hash, bcrypt upgrade, reset invalidation, token issue).
+
+use crate::auth::Auth;
+use crate::auth::rate_limit::AttemptKeys;
+use chrono::{DateTime, Utc};
+use ninepanels_domain::clock::Clock;
+use ninepanels_domain::config::RateLimits;
+use ninepanels_domain::ports::{Repositories, TokenRepository, UserRepository};
+use ninepanels_domain::user::{Email, Password, User, UserChanges};
+use ninepanels_domain::{Error, Result};
+use std::sync::Arc;
+
+/// What a wrong email or password is told, whichever it was.
+pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
+
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    users: Arc<dyn UserRepository>,
+    tokens: Arc<dyn TokenRepository>,
+    auth: Arc<Auth>,
+    clock: Arc<dyn Clock>,
+    limits: RateLimits,
+}
+
+/// A successful sign-in: who, and the access token they now hold.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub access_token: String,
+}
+
+impl Accounts {
+    pub fn new(
+        repos: &Repositories,
+        auth: Arc<Auth>,
+        clock: Arc<dyn Clock>,
+        limits: RateLimits,
+    ) -> Self {
+        Self {
+            users: repos.users.clone(),
+            tokens: repos.tokens.clone(),
+            auth,
+            clock,
+            limits,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Refuses (429) when the address or the email has used up its attempts of `keys`.
+    pub async fn check_attempts(
+        &self,
+        keys: &AttemptKeys,
+    ) -> Result<Vec<ninepanels_domain::attempts::AttemptCount>> {
+        let limits = keys.limits(self.limits);
+        self.auth.limiter.check(&limits, self.clock.now()).await
+    }
+
+    /// Signs in from `address`. Only failures count against the limits, and once they are used
+    /// up even the right password is refused until the window ends. An unknown email costs
+    /// the same hash as a known one. An old server's bcrypt hash is replaced by Argon2id, and
+    /// the user's outstanding reset links stop working.
+    pub async fn sign_in(&self, username: &str, password: &str, address: &str) -> Result<SignedIn> {
+        let keys = AttemptKeys::new("token", address, username);
+        let counted = self.check_attempts(&keys).await?;
+        let user = match Email::parse(username) {
+            Ok(email) => self.users.find_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let verified = match &user {
+            Some(user) => Some(
+                self.auth
+                    .passwords
+                    .verify(password, &user.password_hash)
+                    .await?,
+            ),
+            None => {
+                self.auth.passwords.verify_decoy(password).await?;
+                None
+            }
+        };
+        let (Some(user), Some(verified)) = (user, verified.filter(|v| v.matches)) else {
+            self.auth
+                .limiter
+                .count(&keys.both(), self.clock.now())
+                .await?;
+            return Err(Error::unauthorized(WRONG_CREDENTIALS));
+        };
+        if counted.iter().any(|c| c.key == keys.email) {
+            self.auth.limiter.clear(&keys.email).await?;
+        }
+        if verified.needs_rehash
+            && let Ok(plain) = Password::parse(password)
+        {
+            self.upgrade_hash(&user, &plain).await?;
+        }
+        let now = self.clock.now();
+        self.tokens.invalidate_reset_tokens(user.id, now).await?;
+        let (access_token, _) = self.auth.keys.issue(user.id, now)?;
+        Ok(SignedIn { user, access_token })
+    }
+
+    async fn upgrade_hash(&self, user: &User, plain: &Password) -> Result<()> {
+        let rehashed = self.auth.passwords.hash(plain).await?;
+        let changes = UserChanges {
+            password_hash: Some(rehashed),
+            ..Default::default()
+        };
+        self.users.update(user.id, changes).await?;
+        self.auth.users.forget(user.id);
+        tracing::info!(user_id = user.id, "legacy bcrypt hash replaced by Argon2id");
+        Ok(())
+    }
+}
