@@ -8,6 +8,7 @@ pub mod config;
 pub mod days;
 pub mod entry;
 pub mod error;
+pub mod expiring;
 pub mod jobs;
 pub mod mail;
 pub mod panel;

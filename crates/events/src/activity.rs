@@ -2,35 +2,34 @@
 //! decided before the channel so the requests in between cost no event at all.
 
 use chrono::{DateTime, Duration, Utc};
+use ninepanels_domain::expiring::ExpiringMap;
 use ninepanels_domain::user::UserId;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// Activity closer together than this is written once.
 pub const ACTIVITY_WRITE_INTERVAL: Duration = Duration::minutes(1);
 
-/// Above this many users, those not seen within the interval are swept out.
-const SWEEP_ABOVE: usize = 10_000;
+/// Users remembered at most; past it the throttle forgets (and lets an event more through).
+const CAPACITY: usize = 10_000;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ActivityThrottle {
-    last: Mutex<HashMap<UserId, DateTime<Utc>>>,
+    /// Users whose activity was recorded, until the interval after it has passed.
+    recorded: ExpiringMap<UserId, (), DateTime<Utc>>,
+}
+
+impl Default for ActivityThrottle {
+    fn default() -> Self {
+        Self {
+            recorded: ExpiringMap::new(CAPACITY),
+        }
+    }
 }
 
 impl ActivityThrottle {
     /// True when this user's activity at `at` should be recorded (and remembers that it was).
     pub fn take(&self, user_id: UserId, at: DateTime<Utc>) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(previous) = last.get(&user_id)
-            && at - *previous < ACTIVITY_WRITE_INTERVAL
-        {
-            return false;
-        }
-        if last.len() > SWEEP_ABOVE {
-            last.retain(|_, seen| at - *seen < ACTIVITY_WRITE_INTERVAL);
-        }
-        last.insert(user_id, at);
-        true
+        self.recorded
+            .insert_if_vacant(user_id, (), at + ACTIVITY_WRITE_INTERVAL, at)
     }
 }
 

@@ -6,9 +6,9 @@ use super::tokens::Claims;
 use chrono::{DateTime, Duration, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::clock::Clock;
+use ninepanels_domain::expiring::ExpiringMap;
 use ninepanels_domain::ports::TokenRepository;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 /// Rows are re-read with this much overlap, so a revocation committed late by another process
 /// (its `blacklisted_at` a little in the past) is not missed.
@@ -18,8 +18,9 @@ const SYNC_OVERLAP: Duration = Duration::seconds(60);
 pub struct RevocationList {
     tokens: Arc<dyn TokenRepository>,
     clock: Arc<dyn Clock>,
-    /// Revoked token id → when the token would have expired anyway.
-    revoked: RwLock<HashMap<String, DateTime<Utc>>>,
+    /// Revoked token ids, each until the token would have expired anyway; never forgotten
+    /// earlier.
+    revoked: ExpiringMap<String, (), DateTime<Utc>>,
     last_sync: Mutex<Option<DateTime<Utc>>>,
     token_lifetime: Duration,
 }
@@ -33,17 +34,14 @@ impl RevocationList {
         Self {
             tokens,
             clock,
-            revoked: RwLock::new(HashMap::new()),
+            revoked: ExpiringMap::unbounded(),
             last_sync: Mutex::new(None),
             token_lifetime,
         }
     }
 
     pub fn is_revoked(&self, jti: &str) -> bool {
-        self.revoked
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(jti)
+        self.revoked.contains(jti, self.clock.now())
     }
 
     /// Revokes the token in the database and here.
@@ -53,9 +51,7 @@ impl RevocationList {
             .revoke_access_token(&claims.jti, claims.expires_at(), now)
             .await?;
         self.revoked
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(claims.jti.clone(), claims.expires_at());
+            .insert(claims.jti.clone(), (), claims.expires_at(), now);
         Ok(())
     }
 
@@ -66,12 +62,12 @@ impl RevocationList {
         let last = *self.last_sync.lock().unwrap_or_else(|p| p.into_inner());
         let since = last.map_or(now - self.token_lifetime, |t| t - SYNC_OVERLAP);
         let fresh = self.tokens.revoked_since(since, now).await?;
-        let mut revoked = self.revoked.write().unwrap_or_else(|p| p.into_inner());
         for jti in fresh {
-            revoked.entry(jti).or_insert(now + self.token_lifetime);
+            // The row's own expiry is not read back: the longest lifetime is kept instead.
+            self.revoked
+                .insert_if_vacant(jti, (), now + self.token_lifetime, now);
         }
-        revoked.retain(|_, expires_at| *expires_at > now);
-        drop(revoked);
+        self.revoked.purge(now);
         *self.last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
         Ok(())
     }

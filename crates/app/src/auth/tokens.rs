@@ -5,11 +5,10 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use ninepanels_domain::expiring::ExpiringMap;
 use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -72,9 +71,9 @@ pub struct TokenKeys {
     lifetime: Duration,
     /// The old server's key, while its tokens are still honoured.
     legacy: Option<(DecodingKey, Validation)>,
-    /// Tokens whose signature checked out, so a client's every request does not decode and
-    /// verify the same token again; expiry is still checked on each use. Emptied when full.
-    verified: Mutex<HashMap<Box<str>, Claims>>,
+    /// Tokens whose signature checked out, until they expire, so a client's every request does
+    /// not decode and verify the same token again.
+    verified: ExpiringMap<Box<str>, Claims, DateTime<Utc>>,
 }
 
 /// How many verified tokens are remembered at most.
@@ -103,7 +102,7 @@ impl TokenKeys {
             validation,
             legacy: None,
             lifetime,
-            verified: Mutex::new(HashMap::new()),
+            verified: ExpiringMap::new(VERIFIED_CAPACITY),
         }
     }
 
@@ -136,16 +135,15 @@ impl TokenKeys {
 
     /// The claims of a token this server signed with HS256 and that has not expired.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
-        let remembered = self.verified().get(token).cloned();
-        let claims = match remembered {
+        let claims = match self.verified.get(token, now) {
             Some(claims) => claims,
             None => {
                 let claims = self.decode(token)?;
-                let mut verified = self.verified();
-                if verified.len() >= VERIFIED_CAPACITY {
-                    verified.clear();
+                if claims.expires_at() > now {
+                    let until = claims.expires_at();
+                    self.verified
+                        .insert(token.into(), claims.clone(), until, now);
                 }
-                verified.insert(token.into(), claims.clone());
                 claims
             }
         };
@@ -167,10 +165,6 @@ impl TokenKeys {
             exp: old.exp,
             legacy: true,
         })
-    }
-
-    fn verified(&self) -> MutexGuard<'_, HashMap<Box<str>, Claims>> {
-        self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -284,6 +278,6 @@ mod tests {
             let (token, _) = keys.issue(user, now()).unwrap();
             assert!(keys.verify(&token, now()).is_some());
         }
-        assert!(keys.verified().len() <= VERIFIED_CAPACITY);
+        assert!(keys.verified.len() <= VERIFIED_CAPACITY);
     }
 }

@@ -2,53 +2,41 @@
 //! round trip to know who is calling. This process forgets a user at once when it changes or
 //! deletes them; changes made by another process are seen within the same interval.
 
+use ninepanels_domain::expiring::ExpiringMap;
 use ninepanels_domain::user::{User, UserId};
-use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-/// Above this many users, stale rows are swept out.
-const SWEEP_ABOVE: usize = 10_000;
+/// At most this many users are remembered; past it the cache forgets rather than grows.
+const CAPACITY: usize = 10_000;
 
 #[derive(Debug)]
 pub struct UserCache {
     ttl: Duration,
-    users: RwLock<HashMap<UserId, (Instant, User)>>,
+    users: ExpiringMap<UserId, User, Instant>,
 }
 
 impl UserCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            users: RwLock::new(HashMap::new()),
+            users: ExpiringMap::new(CAPACITY),
         }
     }
 
     pub fn get(&self, id: UserId) -> Option<User> {
-        let users = self.users.read().unwrap_or_else(|p| p.into_inner());
-        users
-            .get(&id)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, user)| user.clone())
+        self.users.get(&id, Instant::now())
     }
 
     pub fn put(&self, user: User) {
         if self.ttl.is_zero() {
             return;
         }
-        let mut users = self.users.write().unwrap_or_else(|p| p.into_inner());
-        if users.len() > SWEEP_ABOVE {
-            let ttl = self.ttl;
-            users.retain(|_, (at, _)| at.elapsed() < ttl);
-        }
-        users.insert(user.id, (Instant::now(), user));
+        let now = Instant::now();
+        self.users.insert(user.id, user, now + self.ttl, now);
     }
 
     pub fn forget(&self, id: UserId) {
-        self.users
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
+        self.users.remove(&id);
     }
 }
 
