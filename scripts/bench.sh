@@ -9,7 +9,8 @@
 # server, and drives each route with wrk (installed from Debian's packages if missing) from a
 # separate process over loopback; then the same against the floor (crates/server/examples/floor.rs: one indexed
 # single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
-# throughput to the floor's, and the server's peak RSS. PostgreSQL: TEST_POSTGRES_URL's server
+# throughput to the floor's, and the server's peak RSS; then the read-cost scenarios (a panel
+# tapped 20,000 times today, ten years of history), each against its plain twin. PostgreSQL: TEST_POSTGRES_URL's server
 # (default postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +54,69 @@ run_wrk() {
   p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
   errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
   local rss; rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$RSS_PID/status")
-  echo "$name $rps $p50 $p99 $errors $server_us $db_us $rss" >> "$WORK/results"
+  echo "$name $rps $p50 $p99 $errors $server_us $db_us $rss" >> "${RESULTS:-$WORK/results}"
+}
+
+# read_cost_scenarios BASE URL: what the read-cost goals compare, side by side in this run
+# (requests/s of each pair and their ratio): 30 days of history and consistency of a panel
+# tapped 20,000 times today against one without those taps, and consistency over 10 years of
+# history against 1 year. Runs against the server at BASE on the database at URL.
+read_cost_scenarios() {
+  local base=$1 url=$2
+  local RESULTS=$WORK/scenarios
+  : > "$RESULTS"
+  local sql
+  if [ "$ENGINE" = postgres ]; then sql() { psql -qtA "$url" -c "$1"; }
+  else local file=${url#sqlite://}; file=${file%%\?*}; sql() { sqlite3 "$file" "$1"; }; fi
+  sign_in() { curl -sf -d "username=$1&password=bench password" "$base/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+  fourth_panel() { curl -sf -H "Authorization: Bearer $1" "$base/v5/panels" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][3]["id"])'; }
+  local busy quiet busy_panel quiet_panel
+  busy=$(sign_in bench8@example.org); quiet=$(sign_in bench9@example.org)
+  busy_panel=$(fourth_panel "$busy"); quiet_panel=$(fourth_panel "$quiet")
+  if [ "$ENGINE" = postgres ]; then
+    sql "INSERT INTO entries (is_complete, timestamp, panel_id)
+         SELECT (g % 2 = 0), (now() AT TIME ZONE 'utc') - make_interval(secs => g % 3000), $busy_panel
+         FROM generate_series(1, 20000) g; ANALYZE entries;"
+    sql "INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+         SELECT 'decade@example.org', 'Decade', hashed_password, false, 'Europe/London' FROM users WHERE email = 'template@example.org';
+         INSERT INTO panels (created_at, title, description, position, user_id)
+         SELECT (now() AT TIME ZONE 'utc') - interval '3650 days', 'Panel ' || p, NULL, p, u.id
+         FROM users u CROSS JOIN generate_series(0, 8) p WHERE u.email = 'decade@example.org';
+         INSERT INTO entries (is_complete, timestamp, panel_id)
+         SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
+         FROM panels pa JOIN users u ON u.id = pa.user_id CROSS JOIN generate_series(0, 3649) d
+         WHERE u.email = 'decade@example.org'; ANALYZE entries;" >/dev/null
+  else
+    sql "WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < 20000)
+         INSERT INTO entries (is_complete, timestamp, panel_id)
+         SELECT (g % 2 = 0), datetime('now', '-' || (g % 3000) || ' seconds'), $busy_panel FROM n;
+         INSERT INTO users (email, name, hashed_password, is_admin, time_zone)
+         SELECT 'decade@example.org', 'Decade', hashed_password, 0, 'Europe/London' FROM users WHERE email = 'template@example.org';
+         WITH RECURSIVE p(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM p WHERE i < 8)
+         INSERT INTO panels (created_at, title, description, position, user_id)
+         SELECT datetime('now', '-3650 days'), 'Panel ' || i, NULL, i, u.id FROM users u, p WHERE u.email = 'decade@example.org';
+         WITH RECURSIVE d(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM d WHERE k < 3649)
+         INSERT INTO entries (is_complete, timestamp, panel_id)
+         SELECT (k % 3 <> 0), datetime('now', '-' || k || ' days', '-2 hours'), pa.id
+         FROM panels pa JOIN users u ON u.id = pa.user_id, d WHERE u.email = 'decade@example.org';
+         ANALYZE;"
+  fi
+  local decade; decade=$(sign_in decade@example.org)
+  run_wrk "history 30 days, 20,000 taps today" "$base/v5/panels/$busy_panel/entries?limit=30" -H "Authorization: Bearer $busy"
+  run_wrk "history 30 days, no taps today" "$base/v5/panels/$quiet_panel/entries?limit=30" -H "Authorization: Bearer $quiet"
+  run_wrk "consistency, 20,000 taps today" "$base/v5/metrics/panels/consistency" -H "Authorization: Bearer $busy"
+  run_wrk "consistency, 1 year" "$base/v5/metrics/panels/consistency" -H "Authorization: Bearer $quiet"
+  run_wrk "consistency, 10 years" "$base/v5/metrics/panels/consistency" -H "Authorization: Bearer $decade"
+  rps_of() { awk -v n="$1" '{rps=$(NF-6); name=$0; sub(/ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+$/, "", name); if (name == n) print rps}' "$RESULTS"; }
+  ratio() { awk -v a="$(rps_of "$1")" -v b="$(rps_of "$2")" 'BEGIN {printf "%.2f", a / b}'; }
+  echo
+  echo "== $ENGINE: read cost scenarios (goal: each ratio 0.8 or more)"
+  printf '| %-62s | %10s | %10s | %6s |\n' "scenario (req/s against req/s)" "req/s" "against" ratio
+  printf '|%s|%s|%s|%s|\n' "----------------------------------------------------------------" "------------" "------------" "--------"
+  pair() { printf '| %-62s | %10s | %10s | %6s |\n' "$1" "$(rps_of "$2")" "$(rps_of "$3")" "$(ratio "$2" "$3")"; }
+  pair "30-day history: 20,000 taps today against none" "history 30 days, 20,000 taps today" "history 30 days, no taps today"
+  pair "consistency: 20,000 taps today against none" "consistency, 20,000 taps today" "consistency, 1 year"
+  pair "consistency: 10 years against 1 year" "consistency, 10 years" "consistency, 1 year"
 }
 
 bench_engine() {
@@ -84,6 +147,7 @@ bench_engine() {
   run_wrk "GET /v5/metrics/panels/consistency" "$base/v5/metrics/panels/consistency" -H "$auth"
   run_wrk "POST /v5/panels/{id}/entries" "$base/v5/panels/$panel/entries" -H "$auth" -s "$WORK/entry.lua"
   run_wrk "POST /token" "$base/token" -s "$WORK/token.lua"
+  read_cost_scenarios "$base" "$url" > "$WORK/scenarios.out"
   local rss_kb; rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
   kill -TERM "$server"; wait "$server" || true
 
@@ -108,6 +172,7 @@ bench_engine() {
   done < "$WORK/results"
   echo "server µs / db µs: CPU time per request of the process under test / of PostgreSQL's processes"
   echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
+  cat "$WORK/scenarios.out"
 }
 
 ENGINES=${BENCH_ENGINES:-postgres sqlite}

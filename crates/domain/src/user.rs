@@ -194,6 +194,13 @@ impl User {
     }
 }
 
+/// The token cut-off of every account this server creates. The old server's tokens carry no
+/// issue time and count as issued at the epoch, so none of them opens an account made here,
+/// not even one whose email once had an account there; this server's own tokens are all later.
+pub fn created_here_cut_off() -> DateTime<Utc> {
+    DateTime::UNIX_EPOCH + chrono::Duration::seconds(1)
+}
+
 /// A user about to be stored: every field already valid, the password already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser {

@@ -809,6 +809,13 @@ async fn full_backups_are_checked_and_brought_up_to_date(engine: TestEngine) {
     .await;
     let args = ["restore", future.as_str(), "--yes"];
     refused(dir.path(), url, &args, "made by a newer server", &before).await;
+    let empty = edit(
+        "empty.sqlite",
+        "DELETE FROM entries; DELETE FROM panels; DELETE FROM users",
+    )
+    .await;
+    let args = ["restore", empty.as_str(), "--yes"];
+    refused(dir.path(), url, &args, "--allow-empty", &before).await;
     let older = edit(
         "older.sqlite",
         "DELETE FROM seaql_migrations WHERE version = \

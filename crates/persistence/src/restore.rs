@@ -4,7 +4,8 @@
 use crate::error::DbResultExt;
 use ninepanels_domain::{Error, Result};
 use sea_orm::DatabaseConnection;
-use sea_orm::sqlx::{self, AssertSqlSafe, SqliteConnection};
+use sea_orm::sqlx::sqlite::SqliteConnectOptions;
+use sea_orm::sqlx::{self, AssertSqlSafe, Connection, SqliteConnection};
 use std::path::Path;
 
 /// What a restore put back.
@@ -67,11 +68,7 @@ pub async fn restore_sqlite_file(db: &DatabaseConnection, backup: &Path) -> Resu
         .await
         .or_db("opening a connection for the restore")?
         .detach();
-    sqlx::query("ATTACH DATABASE ?1 AS backup")
-        .bind(backup.to_string_lossy().into_owned())
-        .execute(&mut conn)
-        .await
-        .map_err(unreadable)?;
+    attach(&mut conn, backup).await?;
     check_backup(&mut conn).await?;
     sqlx::query("PRAGMA foreign_keys = OFF")
         .execute(&mut conn)
@@ -94,6 +91,37 @@ pub async fn restore_sqlite_file(db: &DatabaseConnection, backup: &Path) -> Resu
             Err(e)
         }
     }
+}
+
+/// Makes the checks [`restore_sqlite_file`] makes, on a scratch connection, writing nothing:
+/// so an operator hears of a damaged or foreign file before any confirmation or safety backup.
+/// Answers how many users the backup holds.
+pub async fn check_sqlite_file(backup: &Path) -> Result<i64> {
+    // A scratch file beside the backup: on sqlx's in-memory database the attached file's
+    // tables did not show.
+    let scratch = SqliteConnectOptions::new()
+        .filename(backup.with_extension("scratch"))
+        .create_if_missing(true);
+    let mut conn = SqliteConnection::connect_with(&scratch)
+        .await
+        .or_db("opening a scratch database")?;
+    attach(&mut conn, backup).await?;
+    check_backup(&mut conn).await?;
+    let users = sqlx::query_scalar("SELECT COUNT(*) FROM backup.users")
+        .fetch_one(&mut conn)
+        .await
+        .or_db("reading the backup");
+    conn.close().await.ok();
+    users
+}
+
+async fn attach(conn: &mut SqliteConnection, backup: &Path) -> Result<()> {
+    sqlx::query("ATTACH DATABASE ?1 AS backup")
+        .bind(backup.to_string_lossy().into_owned())
+        .execute(conn)
+        .await
+        .map_err(unreadable)?;
+    Ok(())
 }
 
 fn unreadable(e: sqlx::Error) -> Error {

@@ -10,6 +10,7 @@ use ninepanels_domain::background::OutboxDraft;
 use ninepanels_domain::ports::{Announce, UserRepository};
 use ninepanels_domain::user::{
     EMAIL_TAKEN, Email, NewUser, PasswordHash, TimeZone, User, UserChanges, UserId,
+    created_here_cut_off,
 };
 use ninepanels_domain::{Error, ErrorKind, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
@@ -56,6 +57,7 @@ impl UserRepository for SqlUsers {
             hashed_password: Set(Some(user.password_hash.as_str().to_owned())),
             is_admin: Set(Some(user.is_admin)),
             time_zone: Set(Some(user.time_zone.name().to_owned())),
+            tokens_valid_after: Set(Some(to_db(created_here_cut_off()))),
             ..Default::default()
         };
         let txn = self.db.begin().await.or_db("starting transaction")?;

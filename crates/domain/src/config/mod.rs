@@ -77,7 +77,11 @@ impl Config {
         let url = DatabaseUrl::parse(database_url).expect("a valid test database URL");
         Self {
             env: Environment::Test,
-            database: DatabaseConfig::for_url(url),
+            // Small pools: many tests run at once against one PostgreSQL server.
+            database: DatabaseConfig {
+                max_connections: 4,
+                ..DatabaseConfig::for_url(url)
+            },
             auth: AuthConfig {
                 jwt_secret: Secret::new("test-secret-that-is-long-enough-for-hs256!"),
                 rate_limits: RateLimits {

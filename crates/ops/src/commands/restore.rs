@@ -5,7 +5,9 @@ use crate::cli::FileChecks;
 use crate::commands::backup::{backup, run_tool};
 use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
-use ninepanels_persistence::restore::{refuse_unknown_migrations, restore_sqlite_file};
+use ninepanels_persistence::restore::{
+    check_sqlite_file, refuse_unknown_migrations, restore_sqlite_file,
+};
 use ninepanels_persistence::transfer::{self, ImportMode, Record};
 use std::path::Path;
 use std::process::Command;
@@ -113,7 +115,9 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
             let path = copy.path().join("backup.sqlite");
             std::fs::copy(file, &path)
                 .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let users = check_sqlite_file(&path).await?;
             if engine == Engine::Sqlite {
+                refuse_no_users(users as usize, checks)?;
                 return Ok(Checked::SqliteFile(copy));
             }
             let source_url = format!("sqlite://{}", path.display());
@@ -203,6 +207,10 @@ pub fn refuse_empty(records: &[Record], checks: FileChecks) -> Result<(), OpsErr
         .iter()
         .filter(|r| matches!(r, Record::Users(_)))
         .count();
+    refuse_no_users(users, checks)
+}
+
+fn refuse_no_users(users: usize, checks: FileChecks) -> Result<(), OpsError> {
     if users == 0 && !checks.allow_empty {
         return Err(OpsError::Refused(
             "the file holds no user, so this would leave the database empty; \

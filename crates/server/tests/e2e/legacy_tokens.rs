@@ -26,9 +26,23 @@ fn old_token(secret: &str, email: &str, expires: DateTime<Utc>) -> String {
     .unwrap()
 }
 
-/// Ada's account, and a token the old server gave her a little earlier (good for 7 days).
+/// Makes an account look adopted from the old server's database (no token cut-off), as the
+/// accounts old tokens belong to are.
+async fn adopted(server: &TestServer, email: &str) {
+    let db = &server.db.db;
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE users SET tokens_valid_after = NULL WHERE email = $1",
+        [email.into()],
+    ))
+    .await
+    .unwrap();
+}
+
+/// Ada's adopted account, and a token the old server gave her a little earlier (7 days left).
 async fn ada_with_an_old_token(server: &TestServer) -> String {
     server.new_account("ada@example.org").await;
+    adopted(server, "ada@example.org").await;
     old_token(
         OLD_SECRET,
         "ada@example.org",
@@ -50,6 +64,8 @@ async fn old_tokens_pass_until_they_expire_or_are_revoked(engine: TestEngine) {
     };
     let (ada_id, _) = server.new_account("ada@example.org").await;
     server.new_account("bob@example.org").await;
+    adopted(&server, "ada@example.org").await;
+    adopted(&server, "bob@example.org").await;
     let now = server.clock.now();
     let ada = old_token(OLD_SECRET, "ada@example.org", now + Duration::days(7));
 
@@ -158,7 +174,33 @@ async fn old_tokens_are_refused_by_default(engine: TestEngine) {
     server.stop().await;
 }
 
+/// An email that had an account at the old server, deleted there or here and signed up again
+/// here, is a new account: the old server's tokens for that email do not open it.
+async fn an_account_made_here_never_takes_an_old_token(engine: TestEngine) {
+    let Some(server) = TestServer::start_with(engine, |c| {
+        c.auth.legacy_jwt_secret = Some(Secret::new(OLD_SECRET));
+    })
+    .await
+    else {
+        return;
+    };
+    let old = old_token(
+        OLD_SECRET,
+        "carol@example.org",
+        server.clock.now() + Duration::days(7),
+    );
+    let (_, carol) = server.new_account("carol@example.org").await;
+    assert_eq!(status_with(&server, &old).await, 401);
+    assert_eq!(
+        status_with(&server, &carol).await,
+        200,
+        "her own token works"
+    );
+    server.stop().await;
+}
+
 ninepanels_persistence::test_with_each_engine!(
+    an_account_made_here_never_takes_an_old_token,
     old_tokens_pass_until_they_expire_or_are_revoked,
     a_password_reset_ends_old_tokens,
     old_tokens_are_refused_by_default
