@@ -4,9 +4,10 @@ use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
 use crate::hot::{HotQuery, fetch};
 use crate::panels::{lock_owner, panel_not_found};
+use crate::rows::EntryRow;
 use crate::time::{from_db, from_db_or_epoch, to_db};
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
 use ninepanels_domain::entry::{Entry, HistoryCursor};
 use ninepanels_domain::panel::{Panel, PanelId};
@@ -42,18 +43,6 @@ impl SqlEntries {
             .map(|_| ())
             .ok_or_else(|| panel_not_found(panel_id))
     }
-}
-
-/// An entry row as the hot reads return it: id, is_complete, timestamp, panel_id.
-type EntryRow = (i32, Option<bool>, Option<NaiveDateTime>, Option<i32>);
-
-fn from_row((id, is_complete, timestamp, panel_id): EntryRow) -> Entry {
-    to_entry(entries::Model {
-        id,
-        is_complete,
-        timestamp,
-        panel_id,
-    })
 }
 
 fn to_entry(m: entries::Model) -> Entry {
@@ -110,7 +99,7 @@ impl EntryRepository for SqlEntries {
         );
         let rows: Vec<EntryRow> =
             fetch!(fetch_all, &self.db, QUERY, panel.id, to_db(since)).or_db("listing entries")?;
-        Ok(rows.into_iter().map(from_row).collect())
+        Ok(rows.into_iter().map(Entry::from).collect())
     }
 
     async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>> {
@@ -122,7 +111,7 @@ impl EntryRepository for SqlEntries {
         );
         let rows: Vec<EntryRow> = fetch!(fetch_all, &self.db, QUERY, user_id, to_db(since))
             .or_db("listing the user's entries")?;
-        Ok(rows.into_iter().map(from_row).collect())
+        Ok(rows.into_iter().map(Entry::from).collect())
     }
 
     async fn page(

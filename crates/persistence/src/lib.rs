@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod outbox;
 pub mod panels;
 pub mod restore;
+mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -4,9 +4,10 @@
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
 use crate::hot::{HotQuery, fetch};
+use crate::rows::ListedPanelRow;
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use ninepanels_domain::panel::{
     MAX_PANELS, NewPanel, PANEL_NOT_FOUND, Panel, PanelChanges, PanelId, TOO_MANY_PANELS,
     clamp_position,
@@ -28,17 +29,6 @@ static LIST_WITH_LATEST: HotQuery = HotQuery::new(
        WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
        ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
      FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
-);
-
-/// A row of [`LIST_WITH_LATEST`]: the panel's columns in table order, then `latest`.
-type PanelWithLatest = (
-    i32,
-    Option<NaiveDateTime>,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<bool>,
 );
 
 #[derive(Debug, Clone)]
@@ -177,7 +167,7 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        let rows: Vec<PanelWithLatest> = fetch!(
+        let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
             &self.db,
             LIST_WITH_LATEST,
@@ -186,22 +176,7 @@ impl PanelRepository for SqlPanels {
             to_db(until)
         )
         .or_db("listing panels with their latest entries")?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, created_at, title, description, position, owner, latest)| {
-                    let panel = panels::Model {
-                        id,
-                        created_at,
-                        title,
-                        description,
-                        position,
-                        user_id: owner,
-                    };
-                    (to_panel(panel), latest)
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     async fn find(&self, user_id: UserId, id: PanelId) -> Result<Option<Panel>> {
