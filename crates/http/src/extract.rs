@@ -36,11 +36,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = bearer(parts).ok_or_else(|| refuse("no bearer token"))?;
         let now = state.clock.now();
         let claims = state
+            .app
             .auth
             .keys
             .verify(token, now)
             .ok_or_else(|| refuse("token not valid, expired or not ours"))?;
-        if state.auth.revocations.is_revoked(&claims.jti) {
+        if state.app.auth.revocations.is_revoked(&claims.jti) {
             return Err(refuse("token revoked"));
         }
         let user = match claims.legacy_email() {
@@ -67,12 +68,12 @@ async fn signed_in_user(state: &AppState, claims: &Claims) -> Result<Option<User
     let Some(user_id) = claims.user_id() else {
         return Ok(None);
     };
-    if let Some(user) = state.auth.users.get(user_id) {
+    if let Some(user) = state.app.auth.users.get(user_id) {
         return Ok(Some(user));
     }
     let user = state.users.find_by_id(user_id).await?;
     if let Some(user) = &user {
-        state.auth.users.put(user.clone());
+        state.app.auth.users.put(user.clone());
     }
     Ok(user)
 }

@@ -7,9 +7,23 @@ use axum::http::request::Parts;
 use ninepanels_domain::Error;
 use ninepanels_domain::panel::PanelId;
 
-/// A panel id from the path; not a number is a 422.
-#[derive(Debug, Clone, Copy)]
-pub struct PanelPath(pub PanelId);
+/// A panel id from the path; not a number is a 422. Its documentation serves every route.
+#[derive(Debug, Clone, Copy, utoipa::IntoParams)]
+#[into_params(names("panel_id"), parameter_in = Path)]
+pub struct PanelPath(
+    /// A panel of the caller
+    #[param(value_type = i32, example = 42)]
+    pub PanelId,
+);
+
+/// `tz`, documented once for every route that counts days in a zone (read by `QueryFields`).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ZoneParam {
+    /// IANA zone for this call
+    #[param(example = "Europe/London")]
+    pub tz: Option<String>,
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for PanelPath {
     type Rejection = ApiError;

@@ -2,7 +2,6 @@
 //! authentication and the event bus.
 
 use ninepanels_app::App;
-use ninepanels_app::auth::Auth;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Config;
 use ninepanels_domain::ports::{
@@ -36,9 +35,7 @@ pub struct Services {
     pub entries: Arc<dyn EntryRepository>,
     pub tokens: Arc<dyn TokenRepository>,
     pub timings: Arc<dyn TimingRepository>,
-    /// Tokens, passwords, revocations, limits and the user cache (the same as `app.auth`).
-    pub auth: Arc<Auth>,
-    /// The use cases.
+    /// The use cases, and the authentication services (`app.auth`).
     pub app: App,
     pub events: EventBus,
     /// Seals the secrets that must-deliver events carry into the outbox.
@@ -63,7 +60,6 @@ impl AppState {
             entries: repos.entries.clone(),
             tokens: repos.tokens.clone(),
             timings: repos.timings.clone(),
-            auth: app.auth.clone(),
             app,
             events,
         }))

@@ -6,7 +6,7 @@ use ninepanels_domain::{Error, Result};
 use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::sqlite::SqliteConnectOptions;
 use sea_orm::sqlx::{self, AssertSqlSafe, Connection, SqliteConnection};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a restore put back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,10 +57,12 @@ pub fn refuse_unknown_migrations(applied: &[String]) -> Result<()> {
 
 /// Replaces everything in this SQLite database but its ops log with the SQLite database file at
 /// `backup`: its tables as its schema defines them, their rows, indexes and id sequences. The ops
-/// log is append-only: kept as it is, with the backup's lines that it lacks added after it. The
-/// file is checked first (SQLite's quick check, a Nine Panels schema, no migration unknown here),
-/// and nothing is written when a check fails. Pending migrations are the caller's to run after.
-pub async fn restore_sqlite_file(db: &DatabaseConnection, backup: &Path) -> Result<Restored> {
+/// log is append-only: kept as it is, with the backup's lines that it lacks added after it. Only a
+/// file [`check_sqlite_file`] passed gets here. Pending migrations are the caller's to run after.
+pub async fn restore_sqlite_file(
+    db: &DatabaseConnection,
+    backup: &CheckedSqliteFile,
+) -> Result<Restored> {
     // A connection of its own, closed afterwards: the attached file must not stay on a pooled one.
     let mut conn = db
         .get_sqlite_connection_pool()
@@ -68,8 +70,7 @@ pub async fn restore_sqlite_file(db: &DatabaseConnection, backup: &Path) -> Resu
         .await
         .or_db("opening a connection for the restore")?
         .detach();
-    attach(&mut conn, backup).await?;
-    check_backup(&mut conn).await?;
+    attach(&mut conn, &backup.path).await?;
     sqlx::query("PRAGMA foreign_keys = OFF")
         .execute(&mut conn)
         .await
@@ -93,10 +94,18 @@ pub async fn restore_sqlite_file(db: &DatabaseConnection, backup: &Path) -> Resu
     }
 }
 
-/// Makes the checks [`restore_sqlite_file`] makes, on a scratch connection, writing nothing:
-/// so an operator hears of a damaged or foreign file before any confirmation or safety backup.
-/// Answers how many users the backup holds.
-pub async fn check_sqlite_file(backup: &Path) -> Result<i64> {
+/// A SQLite backup that passed [`check_sqlite_file`]; nothing else makes one.
+#[derive(Debug)]
+pub struct CheckedSqliteFile {
+    path: PathBuf,
+    /// The users it holds.
+    pub users: i64,
+}
+
+/// Checks a SQLite backup on a scratch connection, writing nothing (SQLite's quick check, a Nine
+/// Panels schema, no migration unknown here), so an operator hears of a damaged or foreign file
+/// before any confirmation or safety backup; the restore then reads the file as checked.
+pub async fn check_sqlite_file(backup: &Path) -> Result<CheckedSqliteFile> {
     // A scratch file beside the backup: on sqlx's in-memory database the attached file's
     // tables did not show.
     let scratch = SqliteConnectOptions::new()
@@ -112,7 +121,10 @@ pub async fn check_sqlite_file(backup: &Path) -> Result<i64> {
         .await
         .or_db("reading the backup");
     conn.close().await.ok();
-    users
+    Ok(CheckedSqliteFile {
+        path: backup.to_path_buf(),
+        users: users?,
+    })
 }
 
 async fn attach(conn: &mut SqliteConnection, backup: &Path) -> Result<()> {

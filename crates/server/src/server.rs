@@ -125,6 +125,7 @@ impl Server {
         ));
         let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));
         state
+            .app
             .auth
             .revocations
             .sync()
@@ -132,6 +133,7 @@ impl Server {
             .map_err(|e| StartError::Database(e.context_msg))?;
         let background = vec![
             state
+                .app
                 .auth
                 .revocations
                 .clone()

@@ -79,7 +79,7 @@ pub async fn create_token(
     responses((status = 200, description = "Success", body = Envelope<bool>))
 )]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Data<bool>> {
-    state.auth.revocations.revoke(&current.claims).await?;
+    state.app.auth.revocations.revoke(&current.claims).await?;
     state
         .events
         .emit(Event::UserLoggedOut {
@@ -114,6 +114,7 @@ pub async fn request_password_reset(
     let keys = AttemptKeys::new("reset", &address, email.as_str());
     state.app.accounts.check_attempts(&keys).await?;
     state
+        .app
         .auth
         .limiter
         .count(&keys.both(), state.clock.now())
@@ -187,7 +188,7 @@ pub async fn reset_password(
     let Some(user) = state.users.find_by_email(&email).await? else {
         return Err(refused());
     };
-    let new_hash = state.auth.passwords.hash(&new_password).await?;
+    let new_hash = state.app.auth.passwords.hash(&new_password).await?;
     let now = state.clock.now();
     let audit = outbox::draft(&Event::PasswordResetCompleted { user_id: user.id }, now);
     let done = state
@@ -203,7 +204,7 @@ pub async fn reset_password(
     if !done {
         return Err(refused());
     }
-    state.auth.users.forget(user.id);
+    state.app.auth.users.forget(user.id);
     state.events.nudge_outbox();
     Ok(Data::new(true))
 }

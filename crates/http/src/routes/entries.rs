@@ -7,7 +7,7 @@ use crate::error::ApiResult;
 use crate::extract::CurrentUser;
 use crate::forms::JsonBody;
 use crate::openapi::ErrorEnvelope;
-use crate::params::{PanelPath, QueryFields};
+use crate::params::{PanelPath, QueryFields, ZoneParam};
 use crate::state::AppState;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -30,7 +30,7 @@ pub struct NewEntryIn {
     path = "/v5/panels/{panel_id}/entries",
     tag = "entries",
     security(("bearer" = [])),
-    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    params(PanelPath),
     request_body(content = NewEntryIn, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = Envelope<EntryOut>),
@@ -71,7 +71,7 @@ pub const MAX_HISTORY_DAYS: u64 = 3660;
     tag = "entries",
     security(("bearer" = [])),
     params(
-        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
+        PanelPath,
         (
             "limit" = Option<u64>,
             Query,
@@ -95,12 +95,7 @@ pub const MAX_HISTORY_DAYS: u64 = 3660;
             example = "timestamp.desc",
             pattern = "^timestamp\\.(asc|desc)$",
         ),
-        (
-            "tz" = Option<String>,
-            Query,
-            description = "IANA zone for this call",
-            example = "Europe/London",
-        ),
+        ZoneParam,
     ),
     responses(
         (status = 200, description = "Success", body = Envelope<Vec<DayOut>>),
@@ -147,7 +142,7 @@ pub async fn list_entries(
     path = "/v5/panels/{panel_id}/entries",
     tag = "entries",
     security(("bearer" = [])),
-    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    params(PanelPath),
     responses(
         (status = 200, description = "Success", body = Envelope<bool>),
         (
@@ -196,7 +191,7 @@ fn decode_cursor(raw: &str) -> Result<HistoryCursor, Error> {
     tag = "entries",
     security(("bearer" = [])),
     params(
-        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
+        PanelPath,
         ("cursor" = Option<String>, Query, description = "meta.next_cursor of the previous page"),
         (
             "limit" = Option<u64>,

@@ -6,7 +6,7 @@ use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::CurrentUser;
 use crate::openapi::ErrorEnvelope;
-use crate::params::{PanelPath, QueryFields};
+use crate::params::{PanelPath, QueryFields, ZoneParam};
 use crate::state::AppState;
 use axum::extract::State;
 
@@ -19,12 +19,7 @@ use axum::extract::State;
     tag = "metrics",
     security(("bearer" = [])),
     params(
-        (
-            "tz" = Option<String>,
-            Query,
-            description = "IANA zone for this call",
-            example = "Europe/London",
-        ),
+        ZoneParam,
     ),
     responses(
         (status = 200, description = "Success", body = Envelope<Vec<ConsistencyOut>>),
@@ -63,13 +58,8 @@ pub async fn get_consistency(
     tag = "metrics",
     security(("bearer" = [])),
     params(
-        ("panel_id" = i32, Path, description = "A panel of the caller", example = 42),
-        (
-            "tz" = Option<String>,
-            Query,
-            description = "IANA zone for this call",
-            example = "Europe/London",
-        ),
+        PanelPath,
+        ZoneParam,
     ),
     responses(
         (status = 200, description = "Success", body = Envelope<StreaksOut>),

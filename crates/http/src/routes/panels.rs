@@ -7,7 +7,7 @@ use crate::error::ApiResult;
 use crate::extract::CurrentUser;
 use crate::forms::{FormFields, JsonBody, from_json_value};
 use crate::openapi::{ErrorEnvelope, NewPanelForm};
-use crate::params::{PanelPath, QueryFields};
+use crate::params::{PanelPath, QueryFields, ZoneParam};
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
@@ -79,12 +79,7 @@ pub async fn create_panel(
     tag = "panels",
     security(("bearer" = [])),
     params(
-        (
-            "tz" = Option<String>,
-            Query,
-            description = "IANA zone for this call",
-            example = "Europe/London",
-        ),
+        ZoneParam,
     ),
     responses(
         (status = 200, description = "Success", body = Envelope<Vec<ListedPanelOut>>),
@@ -147,7 +142,7 @@ const PATCHABLE: [&str; 3] = ["title", "description", "position"];
     path = "/v5/panels/{panel_id}",
     tag = "panels",
     security(("bearer" = [])),
-    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    params(PanelPath),
     request_body(content = PanelPatchDoc, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = Envelope<PanelOut>),
@@ -197,7 +192,7 @@ pub async fn update_panel(
     path = "/v5/panels/{panel_id}",
     tag = "panels",
     security(("bearer" = [])),
-    params(("panel_id" = i32, Path, description = "A panel of the caller", example = 42)),
+    params(PanelPath),
     responses(
         (status = 200, description = "Success", body = Envelope<Success>),
         (status = 422, description = "Not a panel id", body = ErrorEnvelope),

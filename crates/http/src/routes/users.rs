@@ -41,7 +41,7 @@ pub async fn create_user(
         None | Some("") => state.config.auth.default_time_zone,
         Some(zone) => TimeZone::parse(zone)?,
     };
-    let password_hash = state.auth.passwords.hash(&password).await?;
+    let password_hash = state.app.auth.passwords.hash(&password).await?;
     let now = state.clock.now();
     let welcome: Announce<User> = Box::new(move |user: &User| {
         vec![outbox::draft(
@@ -134,6 +134,7 @@ pub async fn update_user(
             let new = Password::parse(new)
                 .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
             let verified = state
+                .app
                 .auth
                 .passwords
                 .verify(old, &current.user.password_hash)
@@ -141,7 +142,7 @@ pub async fn update_user(
             if !verified.matches {
                 return Err(Error::bad_request("Current password is incorrect.").into());
             }
-            changes.password_hash = Some(state.auth.passwords.hash(&new).await?);
+            changes.password_hash = Some(state.app.auth.passwords.hash(&new).await?);
         }
         (Some(_), None) => return Err(Error::invalid("current_password: field required").into()),
         (None, Some(_)) => return Err(Error::invalid("new_password: field required").into()),
@@ -154,7 +155,7 @@ pub async fn update_user(
         .into());
     }
     let user = state.users.update(current.user.id, changes).await?;
-    state.auth.users.forget(user.id);
+    state.app.auth.users.forget(user.id);
     state
         .events
         .emit(Event::UserUpdated { user_id: user.id })
@@ -184,7 +185,7 @@ pub async fn delete_user(
         state.clock.now(),
     );
     state.users.delete(current.user.id, vec![audit]).await?;
-    state.auth.users.forget(current.user.id);
+    state.app.auth.users.forget(current.user.id);
     state.events.nudge_outbox();
     Ok(Data::new(Success { success: true }))
 }

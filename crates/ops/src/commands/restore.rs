@@ -6,7 +6,7 @@ use crate::commands::backup::{backup, run_tool};
 use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
 use ninepanels_persistence::restore::{
-    check_sqlite_file, refuse_unknown_migrations, restore_sqlite_file,
+    CheckedSqliteFile, check_sqlite_file, refuse_unknown_migrations, restore_sqlite_file,
 };
 use ninepanels_persistence::transfer::{self, ImportMode, Record};
 use std::path::Path;
@@ -19,7 +19,8 @@ enum Checked {
     /// A PostgreSQL data-only dump that ends as pg_dump ends it.
     Sql,
     /// A copy of a SQLite full backup, restored as it is into SQLite.
-    SqliteFile(tempfile::TempDir),
+    /// The checked file, and the working folder that holds it.
+    SqliteFile(CheckedSqliteFile, tempfile::TempDir),
     /// Rows read and checked (an export, or a SQLite full backup moving to PostgreSQL).
     Records(Vec<Record>),
 }
@@ -75,8 +76,8 @@ pub async fn restore(
                 .arg(file);
             run_tool(psql, "psql")?;
         }
-        Checked::SqliteFile(copy) => {
-            let restored = restore_sqlite_file(&ops.db, &copy.path().join("backup.sqlite")).await?;
+        Checked::SqliteFile(checked, _copy) => {
+            let restored = restore_sqlite_file(&ops.db, &checked).await?;
             println!("restored every table: {restored}");
         }
         Checked::Records(records) => {
@@ -115,10 +116,10 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
             let path = copy.path().join("backup.sqlite");
             std::fs::copy(file, &path)
                 .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", file.display())))?;
-            let users = check_sqlite_file(&path).await?;
+            let checked = check_sqlite_file(&path).await?;
             if engine == Engine::Sqlite {
-                refuse_no_users(users as usize, checks)?;
-                return Ok(Checked::SqliteFile(copy));
+                refuse_no_users(checked.users as usize, checks)?;
+                return Ok(Checked::SqliteFile(checked, copy));
             }
             let source_url = format!("sqlite://{}", path.display());
             let source = ninepanels_persistence::connect(&DatabaseConfig::for_url(
