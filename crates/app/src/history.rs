@@ -1,21 +1,31 @@
-//! A panel's history as days: the padded day list, consistency and streaks, all from the same
-//! day series in the user's zone (or the call's `tz`).
+//! A panel's history: taps and clearing, the raw entries a page at a time, and as days (the
+//! padded day list, consistency and streaks, all from the same day series in the user's zone or
+//! the call's `tz`).
 
 use crate::calendar::Calendar;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::Result;
 use ninepanels_domain::days::{DaySeries, Streaks, day_start};
-use ninepanels_domain::entry::EntryId;
+use ninepanels_domain::entry::{Entry, EntryId, HistoryCursor};
+use ninepanels_domain::events::{EntryRecorded, HistoryCleared};
 use ninepanels_domain::panel::{Panel, PanelId};
-use ninepanels_domain::ports::{EntryRepository, PanelRepository, Repositories};
-use ninepanels_domain::user::User;
+use ninepanels_domain::ports::{EntryRepository, Events, PanelRepository, Repositories};
+use ninepanels_domain::user::{User, UserId};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct History {
     panels: Arc<dyn PanelRepository>,
     entries: Arc<dyn EntryRepository>,
+    events: Arc<dyn Events>,
     calendar: Calendar,
+}
+
+/// One page of raw entries, newest first, and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryPage {
+    pub entries: Vec<Entry>,
+    pub next: Option<HistoryCursor>,
 }
 
 /// Which days of a history to show.
@@ -45,12 +55,64 @@ pub struct Consistency {
 }
 
 impl History {
-    pub fn new(repos: &Repositories, calendar: Calendar) -> Self {
+    pub fn new(repos: &Repositories, events: Arc<dyn Events>, calendar: Calendar) -> Self {
         Self {
             panels: repos.panels.clone(),
             entries: repos.entries.clone(),
+            events,
             calendar,
         }
+    }
+
+    /// A tap: records the panel done (or undone) now.
+    pub async fn record(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        is_complete: bool,
+    ) -> Result<Entry> {
+        let now = self.calendar.now();
+        let entry = self
+            .entries
+            .record(user_id, panel_id, is_complete, now)
+            .await?;
+        let recorded = EntryRecorded {
+            user_id,
+            panel_id,
+            entry_id: entry.id,
+            is_complete: entry.is_complete,
+        };
+        self.events.emit(recorded.into()).await;
+        Ok(entry)
+    }
+
+    /// Clears the panel's entries; the panel starts again today.
+    pub async fn clear(&self, user_id: UserId, panel_id: PanelId) -> Result<()> {
+        self.entries
+            .clear(user_id, panel_id, self.calendar.now())
+            .await?;
+        self.events
+            .emit(HistoryCleared { user_id, panel_id }.into())
+            .await;
+        Ok(())
+    }
+
+    /// Up to `limit` entries as recorded, newest first, from `after` on.
+    pub async fn page(
+        &self,
+        user_id: UserId,
+        panel_id: PanelId,
+        after: Option<HistoryCursor>,
+        limit: u64,
+    ) -> Result<EntryPage> {
+        let mut entries = self
+            .entries
+            .page(user_id, panel_id, after, limit + 1)
+            .await?;
+        let more = entries.len() as u64 > limit;
+        entries.truncate(limit as usize);
+        let next = entries.last().filter(|_| more).map(HistoryCursor::after);
+        Ok(EntryPage { entries, next })
     }
 
     /// One item per local day from the panel's creation day to today, in the window; reads

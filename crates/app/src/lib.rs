@@ -1,5 +1,5 @@
 //! Use cases between the HTTP layer and the domain: what a person can do, over the repository
-//! ports and the clock, with no HTTP in sight. A handler parses, calls one of these, and
+//! ports, the events port and the clock, with no HTTP in sight. A handler parses, calls one of these, and
 //! converts the answer for the wire.
 
 pub mod accounts;
@@ -13,8 +13,8 @@ use auth::Auth;
 use calendar::Calendar;
 use history::History;
 use ninepanels_domain::clock::Clock;
-use ninepanels_domain::config::AuthConfig;
-use ninepanels_domain::ports::Repositories;
+use ninepanels_domain::config::Config;
+use ninepanels_domain::ports::{Events, Repositories};
 use panels::Panels;
 use std::sync::Arc;
 
@@ -29,14 +29,19 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: &AuthConfig, repos: &Repositories, clock: Arc<dyn Clock>) -> Self {
-        let auth = Arc::new(Auth::new(config, repos, clock.clone()));
-        let calendar = Calendar::new(clock.clone(), config.default_time_zone);
+    pub fn new(
+        config: &Config,
+        repos: &Repositories,
+        events: Arc<dyn Events>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let auth = Arc::new(Auth::new(&config.auth, repos, clock.clone()));
+        let calendar = Calendar::new(clock.clone(), config.auth.default_time_zone);
         Self {
-            accounts: Accounts::new(repos, auth.clone(), clock, config.rate_limits),
+            accounts: Accounts::new(config, repos, auth.clone(), events.clone(), clock),
             auth,
-            history: History::new(repos, calendar.clone()),
-            panels: Panels::new(repos, calendar.clone()),
+            history: History::new(repos, events.clone(), calendar.clone()),
+            panels: Panels::new(repos, events, calendar.clone()),
             calendar,
         }
     }

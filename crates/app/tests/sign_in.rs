@@ -2,6 +2,8 @@
 //! a wrong one and an unknown email get the same refusal; failures are limited per email even
 //! for the right password; an old bcrypt hash is upgraded; reset links die.
 
+mod support;
+
 use chrono::{TimeZone as _, Utc};
 use ninepanels_app::App;
 use ninepanels_app::accounts::WRONG_CREDENTIALS;
@@ -16,9 +18,9 @@ use std::sync::Arc;
 const PASSWORD: &str = "a fine password";
 
 async fn app_with_ada(db: &TestDb, hash: Option<PasswordHash>) -> (App, Repositories) {
-    let repos = ninepanels_persistence::repositories(&db.db);
     let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
-    let app = App::new(&AuthConfig::default(), &repos, Arc::new(clock));
+    let support::TestApp { app, repos, .. } =
+        support::app(db, AuthConfig::default(), Arc::new(clock));
     let password_hash = match hash {
         Some(hash) => hash,
         None => app

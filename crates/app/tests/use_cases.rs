@@ -1,6 +1,8 @@
 //! The use cases on both engines, without HTTP: days in the user's zone or the call's `tz`,
 //! the padded day window, consistency, streaks and the panel list with today's state.
 
+mod support;
+
 use chrono::{NaiveDate, TimeZone as _, Utc};
 use ninepanels_app::App;
 use ninepanels_app::history::DayWindow;
@@ -68,7 +70,7 @@ async fn ada_with_history(db: &TestDb) -> (App, Repositories, User, i32) {
         default_time_zone: london,
         ..AuthConfig::default()
     };
-    let app = App::new(&config, &repos, Arc::new(clock));
+    let app = support::app(db, config, Arc::new(clock)).app;
     (app, repos, ada, panel.id)
 }
 

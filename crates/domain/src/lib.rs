@@ -8,6 +8,7 @@ pub mod config;
 pub mod days;
 pub mod entry;
 pub mod error;
+pub mod events;
 pub mod expiring;
 pub mod jobs;
 pub mod mail;
@@ -16,6 +17,7 @@ pub mod password;
 pub mod period;
 pub mod ports;
 pub mod proxies;
+pub mod seal;
 pub mod text;
 pub mod user;
 

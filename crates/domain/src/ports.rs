@@ -6,6 +6,7 @@ use crate::attempts::AttemptCount;
 use crate::background::{JobRun, OutboxDraft, OutboxMessage, RouteStats, Timing};
 use crate::entry::{Entry, HistoryCursor};
 use crate::error::Result;
+use crate::events::{Event, MustDeliver};
 use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
 use crate::user::{Email, NewUser, PasswordHash, User, UserChanges, UserId};
 use async_trait::async_trait;
@@ -212,6 +213,19 @@ pub trait Health: Send + Sync + std::fmt::Debug {
     /// Unavailable when the database does not answer; otherwise the migrations this server
     /// knows that are not applied yet.
     async fn pending_migrations(&self) -> Result<usize>;
+}
+
+/// The event side, as the use cases see it.
+#[async_trait]
+pub trait Events: Send + Sync + std::fmt::Debug {
+    /// Hands `event` to its handlers without waiting for them (telemetry may be dropped when
+    /// the queue is full).
+    async fn emit(&self, event: Event);
+    /// The outbox row of a must-deliver event, tagged with the request being served; the caller
+    /// writes it in the transaction of its change and calls [`Events::outbox_written`] after.
+    fn draft(&self, event: &MustDeliver, at: DateTime<Utc>) -> OutboxDraft;
+    /// Wakes the outbox relay once a commit has written outbox rows.
+    fn outbox_written(&self);
 }
 
 /// Every port on one storage, as the composition root hands them out.

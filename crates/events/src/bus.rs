@@ -1,10 +1,16 @@
 //! The sending side: request handlers emit and never wait for a handler.
 
 use crate::activity::ActivityThrottle;
-use crate::event::{Emitted, Event};
+use crate::event::{Emitted, Event, Meta, MustDeliver};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ninepanels_domain::background::OutboxDraft;
 use ninepanels_domain::clock::Clock;
+use ninepanels_domain::events::UserActive;
+use ninepanels_domain::ports::Events;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use tokio::sync::Notify;
 
 tokio::task_local! {
     /// The id of the request being served; events emitted inside it carry it.
@@ -13,11 +19,46 @@ tokio::task_local! {
 
 #[derive(Clone)]
 pub struct EventBus {
-    sender: async_channel::Sender<Emitted>,
-    outbox_nudge: Arc<tokio::sync::Notify>,
+    sender: async_channel::Sender<Emitted<Event>>,
+    outbox_nudge: Arc<Notify>,
     dropped: Arc<AtomicU64>,
+    pending: Arc<Pending>,
     clock: Arc<dyn Clock>,
     activity: Arc<ActivityThrottle>,
+}
+
+/// Events sent and not yet handled, and who waits for that to reach zero.
+#[derive(Debug, Default)]
+struct Pending {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+impl Pending {
+    fn done(&self) {
+        if self.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.idle.notify_waiters();
+        }
+    }
+}
+
+/// The receiving end, for the worker: it reports each event handled.
+#[derive(Debug)]
+pub struct Inbox {
+    receiver: async_channel::Receiver<Emitted<Event>>,
+    pending: Arc<Pending>,
+}
+
+impl Inbox {
+    /// The next event; `None` once the bus is closed and drained.
+    pub async fn recv(&self) -> Option<Emitted<Event>> {
+        self.receiver.recv().await.ok()
+    }
+
+    /// Marks one received event as handled.
+    pub fn handled(&self) {
+        self.pending.done();
+    }
 }
 
 impl std::fmt::Debug for EventBus {
@@ -31,36 +72,47 @@ impl std::fmt::Debug for EventBus {
 
 impl EventBus {
     /// A bus and the receiving end for the worker.
-    pub fn new(capacity: usize, clock: Arc<dyn Clock>) -> (Self, async_channel::Receiver<Emitted>) {
+    pub fn new(capacity: usize, clock: Arc<dyn Clock>) -> (Self, Inbox) {
         let (sender, receiver) = async_channel::bounded(capacity.max(1));
+        let pending = Arc::new(Pending::default());
         let bus = Self {
             sender,
-            outbox_nudge: Arc::new(tokio::sync::Notify::new()),
+            outbox_nudge: Arc::new(Notify::new()),
             dropped: Arc::new(AtomicU64::new(0)),
+            pending: pending.clone(),
             clock,
             activity: Arc::new(ActivityThrottle::default()),
         };
-        (bus, receiver)
+        (bus, Inbox { receiver, pending })
+    }
+
+    fn meta(&self, at: DateTime<Utc>) -> Meta {
+        Meta {
+            id: uuid::Uuid::new_v4(),
+            at,
+            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+        }
     }
 
     /// Emits an event. Telemetry is dropped and counted when the channel is full; other events
     /// wait for room. After [`EventBus::close`] events are dropped with a warning. A user's
     /// `UserActive` goes out once per [`crate::activity::ACTIVITY_WRITE_INTERVAL`].
-    pub async fn emit(&self, event: Event) {
+    pub async fn emit(&self, event: impl Into<Event>) {
+        let event = event.into();
         let at = self.clock.now();
-        if let Event::UserActive { user_id } = event
+        if let Event::UserActive(UserActive { user_id }) = event
             && !self.activity.take(user_id, at)
         {
             return;
         }
         let emitted = Emitted {
-            id: uuid::Uuid::new_v4(),
-            at,
-            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+            meta: self.meta(at),
             event,
         };
+        self.pending.count.fetch_add(1, Ordering::SeqCst);
         if emitted.event.is_telemetry() {
             if let Err(e) = self.sender.try_send(emitted) {
+                self.pending.done();
                 self.dropped.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(
                     event = e.into_inner().event.name(),
@@ -68,10 +120,24 @@ impl EventBus {
                 );
             }
         } else if let Err(e) = self.sender.send(emitted).await {
+            self.pending.done();
             tracing::warn!(
                 event = e.into_inner().event.name(),
                 "event emitted after shutdown; dropped"
             );
+        }
+    }
+
+    /// Waits until every event emitted so far has been handled by the worker.
+    pub async fn settled(&self) {
+        loop {
+            let idle = self.pending.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.pending.count.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
         }
     }
 
@@ -81,7 +147,7 @@ impl EventBus {
     }
 
     /// What the outbox relay waits on.
-    pub fn outbox_nudge(&self) -> Arc<tokio::sync::Notify> {
+    pub fn outbox_nudge(&self) -> Arc<Notify> {
         self.outbox_nudge.clone()
     }
 
@@ -101,21 +167,37 @@ impl EventBus {
     }
 }
 
+#[async_trait]
+impl Events for EventBus {
+    async fn emit(&self, event: Event) {
+        EventBus::emit(self, event).await;
+    }
+
+    fn draft(&self, event: &MustDeliver, at: DateTime<Utc>) -> OutboxDraft {
+        crate::outbox::draft(event, self.meta(at))
+    }
+
+    fn outbox_written(&self) {
+        self.nudge_outbox();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ninepanels_domain::clock::SystemClock;
+    use ninepanels_domain::events::UserLoggedIn;
 
     #[tokio::test]
     async fn a_full_channel_drops_and_counts_telemetry_only() {
         let (bus, receiver) = EventBus::new(1, Arc::new(SystemClock));
-        bus.emit(Event::UserActive { user_id: 1 }).await;
-        bus.emit(Event::UserActive { user_id: 2 }).await;
+        bus.emit(UserActive { user_id: 1 }).await;
+        bus.emit(UserActive { user_id: 2 }).await;
         assert_eq!(bus.dropped(), 1);
         assert_eq!(bus.queued(), 1);
         assert_eq!(
             receiver.recv().await.unwrap().event,
-            Event::UserActive { user_id: 1 }
+            Event::UserActive(UserActive { user_id: 1 })
         );
     }
 
@@ -123,9 +205,9 @@ mod tests {
     async fn a_users_activity_is_sent_once_per_interval() {
         let (bus, _receiver) = EventBus::new(8, Arc::new(SystemClock));
         for _ in 0..3 {
-            bus.emit(Event::UserActive { user_id: 1 }).await;
+            bus.emit(UserActive { user_id: 1 }).await;
         }
-        bus.emit(Event::UserActive { user_id: 2 }).await;
+        bus.emit(UserActive { user_id: 2 }).await;
         assert_eq!((bus.queued(), bus.dropped()), (2, 0));
     }
 
@@ -133,16 +215,36 @@ mod tests {
     async fn events_carry_the_request_id() {
         let (bus, receiver) = EventBus::new(4, Arc::new(SystemClock));
         REQUEST_ID
-            .scope(
-                "req-1".to_owned(),
-                bus.emit(Event::UserLoggedIn { user_id: 3 }),
-            )
+            .scope("req-1".to_owned(), bus.emit(UserLoggedIn { user_id: 3 }))
             .await;
-        bus.emit(Event::UserLoggedIn { user_id: 4 }).await;
+        bus.emit(UserLoggedIn { user_id: 4 }).await;
         assert_eq!(
-            receiver.recv().await.unwrap().request_id.as_deref(),
+            receiver.recv().await.unwrap().meta.request_id.as_deref(),
             Some("req-1")
         );
-        assert_eq!(receiver.recv().await.unwrap().request_id, None);
+        assert_eq!(receiver.recv().await.unwrap().meta.request_id, None);
+    }
+
+    #[tokio::test]
+    async fn settled_waits_until_every_event_is_handled() {
+        let (bus, inbox) = EventBus::new(4, Arc::new(SystemClock));
+        tokio::time::timeout(std::time::Duration::from_secs(10), bus.settled())
+            .await
+            .expect("nothing pending settles at once");
+        bus.emit(UserLoggedIn { user_id: 1 }).await;
+        bus.emit(UserLoggedIn { user_id: 2 }).await;
+        let handled = Arc::new(AtomicUsize::new(0));
+        let counter = handled.clone();
+        tokio::spawn(async move {
+            while inbox.recv().await.is_some() {
+                tokio::task::yield_now().await;
+                counter.fetch_add(1, Ordering::SeqCst);
+                inbox.handled();
+            }
+        });
+        tokio::time::timeout(std::time::Duration::from_secs(10), bus.settled())
+            .await
+            .expect("the events are handled");
+        assert_eq!(handled.load(Ordering::SeqCst), 2);
     }
 }

@@ -1,143 +1,109 @@
-//! The dispatch table: which handlers run for which event.
+//! The dispatch table: which typed handlers run for which event. Each event's handlers run
+//! concurrently within the calling task; a failing or panicking one is logged and never stops
+//! the others.
 
-use crate::event::{Emitted, Event};
+use crate::event::{Emitted, Event, Meta, MustDeliver};
 use crate::handlers::{
     HandlerContext, handle_audit, handle_password_reset_requested, handle_route_timed,
     handle_user_active, handle_user_created, handle_user_logged_in,
 };
+use futures::FutureExt;
+use futures::future::{BoxFuture, join_all};
 use ninepanels_domain::Result;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
+use tracing::Instrument;
 
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
-pub type Handler = fn(Arc<HandlerContext>, Emitted) -> HandlerFuture;
+/// A handler's name and its run.
+type Run<'a> = (&'static str, BoxFuture<'a, Result<()>>);
 
-/// The named handlers of an event; they run concurrently.
-pub fn handlers_for(event: &Event) -> &'static [(&'static str, Handler)] {
+/// Runs a channel event's handlers; true when every one succeeded.
+pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> bool {
+    let Emitted { meta, event } = emitted;
+    let m = &meta;
+    let name = event.name();
     match event {
-        Event::UserCreated { .. } => &[
-            ("handle_user_created", handle_user_created),
-            ("handle_audit", handle_audit),
-        ],
-        Event::UserLoggedIn { .. } => &[("handle_user_logged_in", handle_user_logged_in)],
-        Event::UserActive { .. } => &[("handle_user_active", handle_user_active)],
-        Event::RouteTimed { .. } => &[("handle_route_timed", handle_route_timed)],
-        Event::PasswordResetRequested { .. } => &[
-            (
-                "handle_password_reset_requested",
-                handle_password_reset_requested,
-            ),
-            ("handle_audit", handle_audit),
-        ],
-        Event::UserLoggedOut { .. }
-        | Event::UserUpdated { .. }
-        | Event::UserDeleted { .. }
-        | Event::PasswordResetCompleted { .. }
-        | Event::PanelCreated { .. }
-        | Event::PanelUpdated { .. }
-        | Event::PanelDeleted { .. }
-        | Event::EntryRecorded { .. }
-        | Event::HistoryCleared { .. } => &[("handle_audit", handle_audit)],
+        // Every request's timing: it hands its strings on instead of copying them.
+        Event::RouteTimed(timed) => {
+            let run = handle_route_timed(ctx, m, timed).boxed();
+            run_all(m, name, [("handle_route_timed", run)]).await
+        }
+        Event::UserLoggedIn(e) => {
+            let run = handle_user_logged_in(ctx, m, &e).boxed();
+            run_all(m, name, [("handle_user_logged_in", run)]).await
+        }
+        Event::UserActive(e) => {
+            let run = handle_user_active(ctx, m, &e).boxed();
+            run_all(m, name, [("handle_user_active", run)]).await
+        }
+        Event::UserLoggedOut(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::UserUpdated(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::PanelCreated(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::PanelUpdated(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::PanelDeleted(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::EntryRecorded(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::HistoryCleared(e) => run_all(m, name, [audit(m, name, &e)]).await,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Utc;
-    use ninepanels_domain::config::Secret;
-
-    fn names(event: &Event) -> Vec<&'static str> {
-        handlers_for(event).iter().map(|(name, _)| *name).collect()
-    }
-
-    #[test]
-    fn every_variant_routes_to_its_handlers() {
-        let u = 1;
-        let p = 2;
-        let cases: Vec<(Event, Vec<&str>)> = vec![
-            (
-                Event::UserCreated {
-                    user_id: u,
-                    email: "a@b.co".into(),
-                    name: "A".into(),
-                },
-                vec!["handle_user_created", "handle_audit"],
-            ),
-            (
-                Event::UserLoggedIn { user_id: u },
-                vec!["handle_user_logged_in"],
-            ),
-            (Event::UserActive { user_id: u }, vec!["handle_user_active"]),
-            (
-                Event::PasswordResetRequested {
-                    user_id: u,
-                    email: "a@b.co".into(),
-                    reset_link: crate::seal::Sealer::new(&Secret::new("k")).seal("http://x"),
-                    expires_at: Utc::now(),
-                },
-                vec!["handle_password_reset_requested", "handle_audit"],
-            ),
-            (Event::UserLoggedOut { user_id: u }, vec!["handle_audit"]),
-            (Event::UserUpdated { user_id: u }, vec!["handle_audit"]),
-            (Event::UserDeleted { user_id: u }, vec!["handle_audit"]),
-            (
-                Event::PasswordResetCompleted { user_id: u },
-                vec!["handle_audit"],
-            ),
-            (
-                Event::PanelCreated {
-                    user_id: u,
-                    panel_id: p,
-                },
-                vec!["handle_audit"],
-            ),
-            (
-                Event::PanelUpdated {
-                    user_id: u,
-                    panel_id: p,
-                },
-                vec!["handle_audit"],
-            ),
-            (
-                Event::PanelDeleted {
-                    user_id: u,
-                    panel_id: p,
-                },
-                vec!["handle_audit"],
-            ),
-            (
-                Event::EntryRecorded {
-                    user_id: u,
-                    panel_id: p,
-                    entry_id: 3,
-                    is_complete: true,
-                },
-                vec!["handle_audit"],
-            ),
-            (
-                Event::HistoryCleared {
-                    user_id: u,
-                    panel_id: p,
-                },
-                vec!["handle_audit"],
-            ),
-        ];
-        for (event, expected) in cases {
-            assert_eq!(names(&event), expected, "{}", event.name());
+/// Runs a must-deliver event's handlers (for the outbox relay); true when every one succeeded.
+pub async fn dispatch_must_deliver(ctx: &HandlerContext, emitted: &Emitted<MustDeliver>) -> bool {
+    let m = &emitted.meta;
+    let name = emitted.event.name();
+    match &emitted.event {
+        MustDeliver::UserCreated(e) => {
+            let welcome = handle_user_created(ctx, m, e).boxed();
+            run_all(
+                m,
+                name,
+                [("handle_user_created", welcome), audit(m, name, e)],
+            )
+            .await
         }
+        MustDeliver::PasswordResetRequested(e) => {
+            let mail = handle_password_reset_requested(ctx, m, e).boxed();
+            let runs = [("handle_password_reset_requested", mail), audit(m, name, e)];
+            run_all(m, name, runs).await
+        }
+        MustDeliver::UserDeleted(e) => run_all(m, name, [audit(m, name, e)]).await,
+        MustDeliver::PasswordResetCompleted(e) => run_all(m, name, [audit(m, name, e)]).await,
     }
+}
 
-    #[test]
-    fn the_reset_link_never_prints() {
-        let event = Event::PasswordResetRequested {
-            user_id: 1,
-            email: "a@b.co".into(),
-            reset_link: crate::seal::Sealer::new(&Secret::new("k"))
-                .seal("http://x/password_reset?password_reset_token=abc"),
-            expires_at: Utc::now(),
-        };
-        assert!(!format!("{event:?}").contains("abc"));
+fn audit<'a>(
+    meta: &'a Meta,
+    name: &'static str,
+    details: &'a (dyn std::fmt::Debug + Sync),
+) -> Run<'a> {
+    ("handle_audit", handle_audit(meta, name, details).boxed())
+}
+
+async fn run_all<const N: usize>(meta: &Meta, event: &'static str, runs: [Run<'_>; N]) -> bool {
+    let span = tracing::info_span!(
+        "event",
+        request_id = meta.request_id.as_deref().unwrap_or("-"),
+        event,
+        event_id = %meta.id,
+    );
+    let outcomes = join_all(runs.map(|(handler, run)| async move {
+        (handler, AssertUnwindSafe(run).catch_unwind().await)
+    }))
+    .instrument(span.clone())
+    .await;
+    let _entered = span.enter();
+    let mut all_ok = true;
+    for (handler, outcome) in outcomes {
+        match outcome {
+            Ok(Ok(())) => continue,
+            Ok(Err(err)) => tracing::error!(
+                handler,
+                kind = ?err.kind,
+                context = %err.context_msg,
+                data = ?err.context_data,
+                "event handler failed"
+            ),
+            Err(_) => tracing::error!(handler, panicked = true, "event handler did not finish"),
+        }
+        all_ok = false;
     }
+    all_ok
 }

@@ -1,15 +1,19 @@
 //! The handler functions, one per thing to do, named after the event they handle.
 
-use crate::dispatcher::HandlerFuture;
-use crate::event::{Emitted, Event};
-use crate::seal::Sealer;
+use crate::event::Meta;
 use crate::timings::TimingBuffer;
+use ninepanels_domain::Result;
+use ninepanels_domain::background::Timing;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
+use ninepanels_domain::events::{
+    PasswordResetRequested, RouteTimed, UserActive, UserCreated, UserLoggedIn,
+};
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::{
     JobRepository, OutboxRepository, Repositories, TimingRepository, UserRepository,
 };
+use ninepanels_domain::seal::Sealer;
 use ninepanels_domain::user::Email;
 use std::sync::Arc;
 
@@ -28,6 +32,8 @@ pub struct HandlerContext {
     pub timing_buffer: TimingBuffer,
     /// Opens the secrets sealed into stored events.
     pub sealer: Sealer,
+    /// Held by each outbox pass of this process, so passes take turns.
+    pub delivering: tokio::sync::Mutex<()>,
 }
 
 impl HandlerContext {
@@ -53,113 +59,99 @@ impl HandlerContext {
             ),
             timing_buffer: TimingBuffer::default(),
             sealer,
+            delivering: tokio::sync::Mutex::new(()),
         }
     }
 }
 
-pub fn handle_user_created(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
-    Box::pin(async move {
-        let Event::UserCreated { email, name, .. } = emitted.event else {
-            return Ok(());
-        };
-        ctx.mailer
-            .send(Mail {
-                to: Email::from_stored(&email),
-                subject: "Welcome to Nine Panels".to_owned(),
-                body: format!(
-                    "Hello {name},\n\nWelcome to Nine Panels. Make up to nine panels for the parts of life \
-                     you want to show up for, and tap one each day you do.\n\nThe Nine Panels team\n"
-                ),
-            })
-            .await
-    })
+/// Mails the welcome.
+pub async fn handle_user_created(
+    ctx: &HandlerContext,
+    _meta: &Meta,
+    event: &UserCreated,
+) -> Result<()> {
+    ctx.mailer
+        .send(Mail {
+            to: Email::from_stored(&event.email),
+            subject: "Welcome to Nine Panels".to_owned(),
+            body: format!(
+                "Hello {},\n\nWelcome to Nine Panels. Make up to nine panels for the parts of life \
+                 you want to show up for, and tap one each day you do.\n\nThe Nine Panels team\n",
+                event.name
+            ),
+        })
+        .await
 }
 
-pub fn handle_password_reset_requested(
-    ctx: Arc<HandlerContext>,
-    emitted: Emitted,
-) -> HandlerFuture {
-    Box::pin(async move {
-        let Event::PasswordResetRequested {
-            email,
-            reset_link,
-            expires_at,
-            ..
-        } = emitted.event
-        else {
-            return Ok(());
-        };
-        let reset_link = ctx.sealer.open(&reset_link)?;
-        ctx.mailer
-            .send(Mail {
-                to: Email::from_stored(&email),
-                subject: "Reset your Nine Panels password".to_owned(),
-                body: format!(
-                    "Someone asked to reset the password of your Nine Panels account.\n\n\
-                     To choose a new password, open this link before {} UTC:\n\n{}\n\n\
-                     If it was not you, ignore this message; your password stays as it is.\n",
-                    expires_at.format("%Y-%m-%d %H:%M"),
-                    reset_link.expose()
-                ),
-            })
-            .await
-    })
+/// Mails the reset link, opened from its seal only here.
+pub async fn handle_password_reset_requested(
+    ctx: &HandlerContext,
+    _meta: &Meta,
+    event: &PasswordResetRequested,
+) -> Result<()> {
+    let reset_link = ctx.sealer.open(&event.reset_link)?;
+    ctx.mailer
+        .send(Mail {
+            to: Email::from_stored(&event.email),
+            subject: "Reset your Nine Panels password".to_owned(),
+            body: format!(
+                "Someone asked to reset the password of your Nine Panels account.\n\n\
+                 To choose a new password, open this link before {} UTC:\n\n{}\n\n\
+                 If it was not you, ignore this message; your password stays as it is.\n",
+                event.expires_at.format("%Y-%m-%d %H:%M"),
+                reset_link.expose()
+            ),
+        })
+        .await
 }
 
-pub fn handle_user_logged_in(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
-    Box::pin(async move {
-        let Event::UserLoggedIn { user_id } = emitted.event else {
-            return Ok(());
-        };
-        ctx.users.record_login(user_id, emitted.at).await
-    })
+pub async fn handle_user_logged_in(
+    ctx: &HandlerContext,
+    meta: &Meta,
+    event: &UserLoggedIn,
+) -> Result<()> {
+    ctx.users.record_login(event.user_id, meta.at).await
 }
 
-pub fn handle_user_active(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
-    Box::pin(async move {
-        let Event::UserActive { user_id } = emitted.event else {
-            return Ok(());
-        };
-        ctx.users.record_activity(user_id, emitted.at).await
-    })
+pub async fn handle_user_active(
+    ctx: &HandlerContext,
+    meta: &Meta,
+    event: &UserActive,
+) -> Result<()> {
+    ctx.users.record_activity(event.user_id, meta.at).await
 }
 
 /// Writes the change to the log as an audit line.
-pub fn handle_audit(_ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
-    Box::pin(async move {
-        tracing::info!(event = emitted.event.name(), event_id = %emitted.id, at = %emitted.at, details = ?emitted.event, "audit");
-        Ok(())
-    })
+pub async fn handle_audit(
+    meta: &Meta,
+    event: &'static str,
+    details: &(dyn std::fmt::Debug + Sync),
+) -> Result<()> {
+    tracing::info!(event, event_id = %meta.id, at = %meta.at, ?details, "audit");
+    Ok(())
 }
 
-pub fn handle_route_timed(ctx: Arc<HandlerContext>, emitted: Emitted) -> HandlerFuture {
-    Box::pin(async move {
-        let Event::RouteTimed {
-            method,
-            path,
-            method_path,
-            started_at,
-            diff_ms,
-        } = emitted.event
-        else {
-            return Ok(());
-        };
-        let timing = ninepanels_domain::background::Timing {
-            method,
-            path,
-            method_path,
-            request_id: emitted.request_id,
-            event_id: Some(emitted.id.to_string()),
-            started_at,
-            stopped_at: emitted.at,
-            diff_ms,
-        };
-        if let Some(batch) = ctx
-            .timing_buffer
-            .push(timing, ctx.settings.timing_batch_size as usize)
-        {
-            crate::timings::persist_batch(&ctx, batch).await?;
-        }
-        Ok(())
-    })
+/// Buffers the timing, and writes its route's batch once full.
+pub async fn handle_route_timed(
+    ctx: &HandlerContext,
+    meta: &Meta,
+    event: RouteTimed,
+) -> Result<()> {
+    let timing = Timing {
+        method: event.method,
+        path: event.path,
+        method_path: event.method_path,
+        request_id: meta.request_id.clone(),
+        event_id: Some(meta.id.to_string()),
+        started_at: event.started_at,
+        stopped_at: meta.at,
+        diff_ms: event.diff_ms,
+    };
+    if let Some(batch) = ctx
+        .timing_buffer
+        .push(timing, ctx.settings.timing_batch_size as usize)
+    {
+        crate::timings::persist_batch(ctx, batch).await?;
+    }
+    Ok(())
 }

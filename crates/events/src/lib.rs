@@ -1,5 +1,6 @@
-//! Nine Panels events: the `Event` enum, the bus request handlers emit on, the dispatcher that
-//! maps each event to its handlers, and the worker task that runs them.
+//! Nine Panels events: the bus request handlers emit on, the outbox relay for must-deliver
+//! events, the dispatcher that maps each event to its typed handlers, the worker task that runs
+//! them, and the scheduled jobs.
 #![forbid(unsafe_code)]
 
 pub mod activity;
@@ -10,10 +11,9 @@ pub mod handlers;
 pub mod mailers;
 pub mod outbox;
 pub mod scheduler;
-pub mod seal;
 pub mod timings;
 pub mod worker;
 
-pub use bus::{EventBus, REQUEST_ID};
-pub use event::{Emitted, Event};
+pub use bus::{EventBus, Inbox, REQUEST_ID};
+pub use event::{Emitted, Event, Meta, MustDeliver};
 pub use handlers::HandlerContext;

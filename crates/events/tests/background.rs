@@ -5,11 +5,13 @@ mod support;
 use chrono::{Duration, TimeZone, Utc};
 use ninepanels_domain::clock::{Clock, TestClock};
 use ninepanels_domain::config::Background;
+use ninepanels_domain::events::RouteTimed;
 use ninepanels_domain::period::Period;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository, UserRepository};
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone as Zone, UserName};
+use ninepanels_events::dispatcher::dispatch_event;
 use ninepanels_events::scheduler::{self, Job, JobFuture};
-use ninepanels_events::{Event, HandlerContext, outbox};
+use ninepanels_events::{Event, HandlerContext, Meta, outbox};
 use ninepanels_persistence::testing::TestDb;
 use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlUsers};
 use std::sync::Arc;
@@ -33,16 +35,7 @@ async fn users_with_welcome_mails(db: &TestDb, count: usize, now: chrono::DateTi
                     time_zone: Zone::parse("UTC").unwrap(),
                     is_admin: false,
                 },
-                Box::new(move |u| {
-                    vec![outbox::draft(
-                        &Event::UserCreated {
-                            user_id: u.id,
-                            email: u.email.as_str().to_owned(),
-                            name: u.name.clone(),
-                        },
-                        now,
-                    )]
-                }),
+                Box::new(move |u| vec![support::welcome_draft(u, now)]),
             )
             .await
             .unwrap();
@@ -150,20 +143,22 @@ async fn route_statistics_raise_and_clear_alerts(db: &TestDb) {
         settings,
     );
     let timed = |ms: f64| ninepanels_events::Emitted {
-        id: uuid::Uuid::new_v4(),
-        at: clock.now(),
-        request_id: Some("req".into()),
-        event: Event::RouteTimed {
+        meta: Meta {
+            id: uuid::Uuid::new_v4(),
+            at: clock.now(),
+            request_id: Some("req".into()),
+        },
+        event: Event::from(RouteTimed {
             method: "GET".into(),
             path: "/v5/panels".into(),
             method_path: "GET_/v5/panels".into(),
             started_at: clock.now(),
             diff_ms: ms,
-        },
+        }),
     };
     let timings = ctx.timings.clone();
     for ms in [20.0, 40.0] {
-        assert!(ninepanels_events::worker::dispatch(&ctx, timed(ms)).await);
+        assert!(dispatch_event(&ctx, timed(ms)).await);
     }
     let calm = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert_eq!(
@@ -171,13 +166,13 @@ async fn route_statistics_raise_and_clear_alerts(db: &TestDb) {
         (30.0, 20.0, 40.0, 40.0, false)
     );
     for ms in [400.0, 500.0] {
-        ninepanels_events::worker::dispatch(&ctx, timed(ms)).await;
+        dispatch_event(&ctx, timed(ms)).await;
     }
     let raised = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(raised.in_alert && raised.alert_id.is_some(), "{raised:?}");
     assert_eq!(raised.alert_threshold_ms, 100);
     for ms in [10.0, 10.0, 10.0, 10.0] {
-        ninepanels_events::worker::dispatch(&ctx, timed(ms)).await;
+        dispatch_event(&ctx, timed(ms)).await;
     }
     let cleared = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(

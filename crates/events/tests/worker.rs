@@ -1,13 +1,17 @@
-//! The worker against a real database: a panicking or failing handler does not stop it.
+//! Delivery against a real database: a panicking or failing handler fails its own message and
+//! stops neither the outbox pass nor the worker.
+
+mod support;
 
 use async_trait::async_trait;
 use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::config::Background;
+use ninepanels_domain::events::{UserActive, UserLoggedIn};
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::UserRepository;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
 use ninepanels_domain::{Error, Result};
-use ninepanels_events::{Event, EventBus, HandlerContext, worker};
+use ninepanels_events::{EventBus, outbox, worker};
 use ninepanels_persistence::SqlUsers;
 use ninepanels_persistence::testing::TestDb;
 use std::sync::Arc;
@@ -39,45 +43,54 @@ async fn worker_survives(mailer: BrokenMailer) {
                 time_zone: TimeZone::parse("Europe/London").unwrap(),
                 is_admin: false,
             },
-            Box::new(|_| Vec::new()),
+            Box::new(|u| vec![support::welcome_draft(u, chrono::Utc::now())]),
         )
         .await
         .unwrap();
-    let ctx = Arc::new(HandlerContext::new(
-        &ninepanels_persistence::repositories(&db.db),
+    let ctx = support::context(
+        &db,
         Arc::new(mailer),
         Arc::new(SystemClock),
         Background::default(),
-        ninepanels_events::seal::Sealer::new(&ninepanels_domain::config::Secret::new("k")),
-    ));
-    let (bus, receiver) = EventBus::new(16, Arc::new(SystemClock));
-    let running = tokio::spawn(worker::run(receiver, ctx));
+    );
+    let delivered = outbox::deliver_due(&ctx)
+        .await
+        .expect("a broken handler fails its message, not the pass");
+    assert_eq!(delivered, 0);
+    let stored = ctx.outbox.list(10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].attempts, 1);
+    assert!(stored[0].delivered_at.is_none() && stored[0].parked_at.is_none());
+    assert!(
+        stored[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("handler failed"),
+        "{stored:?}"
+    );
 
-    bus.emit(Event::UserCreated {
-        user_id: ada.id,
-        email: "ada@example.org".into(),
-        name: "Ada".into(),
-    })
-    .await;
-    bus.emit(Event::UserLoggedIn { user_id: ada.id }).await;
-    bus.emit(Event::UserActive { user_id: ada.id }).await;
+    let (bus, inbox) = EventBus::new(16, Arc::new(SystemClock));
+    let running = tokio::spawn(worker::run(inbox, ctx));
+    bus.emit(UserLoggedIn { user_id: ada.id }).await;
+    bus.emit(UserActive { user_id: ada.id }).await;
     bus.close();
     running.await.expect("the worker itself never panics");
 
     let ada = users.get_by_id(ada.id).await.unwrap();
     assert!(
         ada.last_login.is_some(),
-        "the event after the broken one was handled"
+        "events after the broken delivery are handled"
     );
     assert!(ada.last_activity.is_some());
 }
 
 #[tokio::test]
-async fn a_panicking_handler_does_not_stop_the_worker() {
+async fn a_panicking_handler_fails_only_its_message() {
     worker_survives(BrokenMailer { panics: true }).await;
 }
 
 #[tokio::test]
-async fn a_failing_handler_does_not_stop_the_worker() {
+async fn a_failing_handler_fails_only_its_message() {
     worker_survives(BrokenMailer { panics: false }).await;
 }

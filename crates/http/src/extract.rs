@@ -8,8 +8,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use ninepanels_app::auth::tokens::Claims;
 use ninepanels_domain::Error;
+use ninepanels_domain::events::UserActive;
 use ninepanels_domain::user::{Email, User};
-use ninepanels_events::Event;
 use std::net::SocketAddr;
 
 pub const BAD_CREDENTIALS: &str = "Could not validate credentials";
@@ -55,10 +55,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         {
             return Err(refuse("token issued before a password reset"));
         }
-        state
-            .events
-            .emit(Event::UserActive { user_id: user.id })
-            .await;
+        state.events.emit(UserActive { user_id: user.id }).await;
         Ok(Self { user, claims })
     }
 }

@@ -9,7 +9,6 @@ use ninepanels_domain::ports::{
     UserRepository,
 };
 use ninepanels_events::EventBus;
-use ninepanels_events::seal::Sealer;
 use std::sync::Arc;
 
 /// Cloned for every request (each extractor and layer that takes the state), so it is one
@@ -38,8 +37,6 @@ pub struct Services {
     /// The use cases, and the authentication services (`app.auth`).
     pub app: App,
     pub events: EventBus,
-    /// Seals the secrets that must-deliver events carry into the outbox.
-    pub sealer: Sealer,
 }
 
 impl AppState {
@@ -49,9 +46,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
         events: EventBus,
     ) -> Self {
-        let app = App::new(&config.auth, repos, clock.clone());
+        let app = App::new(&config, repos, Arc::new(events.clone()), clock.clone());
         Self(Arc::new(Services {
-            sealer: Sealer::new(&config.auth.jwt_secret),
             config: Arc::new(config),
             clock,
             health: repos.health.clone(),

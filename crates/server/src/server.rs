@@ -3,7 +3,7 @@
 
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::{Config, Environment};
-use ninepanels_events::seal::Sealer;
+use ninepanels_domain::seal::Sealer;
 use ninepanels_events::{EventBus, HandlerContext, outbox, scheduler};
 use ninepanels_http::AppState;
 use ninepanels_persistence::DatabaseConnection;
@@ -202,10 +202,18 @@ impl Server {
             source,
         })?;
         let (stop, stopped) = oneshot::channel::<()>();
+        let events = self.state.events.clone();
+        let handlers = self.handlers.clone();
         let task = tokio::spawn(self.serve(listener, async {
             stopped.await.ok();
         }));
-        Ok(Running { addr, stop, task })
+        Ok(Running {
+            addr,
+            stop,
+            task,
+            events,
+            handlers,
+        })
     }
 }
 
@@ -215,9 +223,19 @@ pub struct Running {
     pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<Result<(), StartError>>,
+    events: EventBus,
+    handlers: Arc<HandlerContext>,
 }
 
 impl Running {
+    /// Runs the background work that requests so far have caused, then returns: waits until
+    /// every event emitted is handled, then delivers the outbox messages that are due (after
+    /// any pass of the relay in progress). Answers how many messages this pass delivered.
+    pub async fn drain(&self) -> ninepanels_domain::Result<u64> {
+        self.events.settled().await;
+        outbox::deliver_due(&self.handlers).await
+    }
+
     /// Shuts down as on SIGTERM and waits until the server has stopped.
     pub async fn stop(self) -> Result<(), StartError> {
         self.stop.send(()).ok();

@@ -4,7 +4,7 @@ use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use ninepanels_events::Event;
+use ninepanels_domain::events::RouteTimed;
 use std::time::Instant;
 
 /// `GET` and `/v5/panels/12/entries` → `GET_/v5/panels/x/entries`.
@@ -33,7 +33,7 @@ pub async fn time_request(State(state): State<AppState>, request: Request, next:
     let normalised_path = method_path[method.len() + 1..].to_owned();
     state
         .events
-        .emit(Event::RouteTimed {
+        .emit(RouteTimed {
             method,
             path: normalised_path,
             method_path,

@@ -3,7 +3,7 @@
 use crate::dto::TokenOut;
 use crate::envelope::Data;
 use crate::envelope::Envelope;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ClientAddress, CurrentUser};
 use crate::forms::FormFields;
 use crate::openapi::{ErrorEnvelope, ResetForm, ResetRequestForm, TokenForm};
@@ -13,19 +13,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::REFERER;
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
-use ninepanels_app::auth::rate_limit::AttemptKeys;
 use ninepanels_domain::Error;
-
 use ninepanels_domain::user::{Email, Password};
-use ninepanels_events::{Event, outbox};
-use sha2::{Digest, Sha256};
-
-pub const RESET_TOKEN_REFUSED: &str = "Please request a new password reset token.";
-
-pub fn hash_reset_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Signs in with an email and a password (the OAuth2 password flow).
 #[utoipa::path(
@@ -53,8 +42,6 @@ pub async fn create_token(
         .accounts
         .sign_in(username, password, &address)
         .await?;
-    let user_id = signed_in.user.id;
-    state.events.emit(Event::UserLoggedIn { user_id }).await;
     let body = TokenOut {
         access_token: signed_in.access_token,
         token_type: "bearer",
@@ -79,13 +66,12 @@ pub async fn create_token(
     responses((status = 200, description = "Success", body = Envelope<bool>))
 )]
 pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Data<bool>> {
-    state.app.auth.revocations.revoke(&current.claims).await?;
+    let user_id = current.user.id;
     state
-        .events
-        .emit(Event::UserLoggedOut {
-            user_id: current.user.id,
-        })
-        .await;
+        .app
+        .accounts
+        .sign_out(user_id, &current.claims)
+        .await?;
     Ok(Data::new(true))
 }
 
@@ -108,52 +94,8 @@ pub async fn request_password_reset(
     ClientAddress(address): ClientAddress,
     form: FormFields,
 ) -> ApiResult<Data<bool>> {
-    let raw = form.required("email")?;
-    let email = Email::parse(raw)?;
-    // Every request counts: each one may send a mail.
-    let keys = AttemptKeys::new("reset", &address, email.as_str());
-    state.app.accounts.check_attempts(&keys).await?;
-    state
-        .app
-        .auth
-        .limiter
-        .count(&keys.both(), state.clock.now())
-        .await?;
-    let Some(user) = state.users.find_by_email(&email).await? else {
-        return Ok(Data::new(true));
-    };
-    let token = {
-        use rand::Rng;
-        hex::encode(rand::rng().random::<[u8; 32]>())
-    };
-    let now = state.clock.now();
-    let expires_at = now + Duration::minutes(state.config.auth.password_reset_expire_minutes);
-    let link = format!(
-        "{}/password_reset?email={}&password_reset_token={}",
-        state.config.mail.frontend_url,
-        form_urlencoded::byte_serialize(user.email.as_str().as_bytes()).collect::<String>(),
-        token
-    );
-    let mail = outbox::draft(
-        &Event::PasswordResetRequested {
-            user_id: user.id,
-            email: user.email.as_str().to_owned(),
-            reset_link: state.sealer.seal(&link),
-            expires_at,
-        },
-        now,
-    );
-    state
-        .tokens
-        .create_reset_token(
-            user.id,
-            &hash_reset_token(&token),
-            now,
-            expires_at,
-            vec![mail],
-        )
-        .await?;
-    state.events.nudge_outbox();
+    let email = Email::parse(form.required("email")?)?;
+    state.app.accounts.request_reset(&email, &address).await?;
     Ok(Data::new(true))
 }
 
@@ -181,30 +123,7 @@ pub async fn reset_password(
         .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
     let email = form.required("email")?;
     let token = form.required("password_reset_token")?;
-    let refused = || ApiError(Error::unauthorized(RESET_TOKEN_REFUSED));
-    let Ok(email) = Email::parse(email) else {
-        return Err(refused());
-    };
-    let Some(user) = state.users.find_by_email(&email).await? else {
-        return Err(refused());
-    };
-    let new_hash = state.app.auth.passwords.hash(&new_password).await?;
-    let now = state.clock.now();
-    let audit = outbox::draft(&Event::PasswordResetCompleted { user_id: user.id }, now);
-    let done = state
-        .tokens
-        .complete_password_reset(
-            user.id,
-            &hash_reset_token(token.trim()),
-            &new_hash,
-            now,
-            vec![audit],
-        )
-        .await?;
-    if !done {
-        return Err(refused());
-    }
-    state.app.auth.users.forget(user.id);
-    state.events.nudge_outbox();
+    let accounts = &state.app.accounts;
+    accounts.complete_reset(email, token, &new_password).await?;
     Ok(Data::new(true))
 }

@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use ninepanels_app::history::DayWindow;
 use ninepanels_domain::Error;
 use ninepanels_domain::entry::HistoryCursor;
-use ninepanels_events::Event;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -43,20 +42,10 @@ pub async fn create_entry(
     PanelPath(panel_id): PanelPath,
     JsonBody(body): JsonBody<NewEntryIn>,
 ) -> ApiResult<Data<EntryOut>> {
-    let user_id = current.user.id;
-    let entry = state
-        .entries
-        .record(user_id, panel_id, body.is_complete, state.clock.now())
+    let history = &state.app.history;
+    let entry = history
+        .record(current.user.id, panel_id, body.is_complete)
         .await?;
-    state
-        .events
-        .emit(Event::EntryRecorded {
-            user_id,
-            panel_id,
-            entry_id: entry.id,
-            is_complete: entry.is_complete,
-        })
-        .await;
     Ok(Data::new(EntryOut::from(&entry)))
 }
 
@@ -157,15 +146,7 @@ pub async fn clear_entries(
     current: CurrentUser,
     PanelPath(panel_id): PanelPath,
 ) -> ApiResult<Data<bool>> {
-    let user_id = current.user.id;
-    state
-        .entries
-        .clear(user_id, panel_id, state.clock.now())
-        .await?;
-    state
-        .events
-        .emit(Event::HistoryCleared { user_id, panel_id })
-        .await;
+    state.app.history.clear(current.user.id, panel_id).await?;
     Ok(Data::new(true))
 }
 
@@ -215,18 +196,14 @@ pub async fn list_history(
 ) -> ApiResult<Data<Vec<EntryOut>>> {
     let limit = query.number("limit", 100, 1, 1000)?;
     let cursor = query.text("cursor").map(decode_cursor).transpose()?;
-    let mut page = state
-        .entries
-        .page(current.user.id, panel_id, cursor, limit + 1)
+    let history = &state.app.history;
+    let page = history
+        .page(current.user.id, panel_id, cursor, limit)
         .await?;
-    let more = page.len() as u64 > limit;
-    page.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| page.last().map(|e| encode_cursor(HistoryCursor::after(e))))
-        .flatten();
-    let count = page.len();
+    let next_cursor = page.next.map(encode_cursor);
+    let count = page.entries.len();
     Ok(Data::with_meta(
-        page.iter().map(EntryOut::from).collect(),
+        page.entries.iter().map(EntryOut::from).collect(),
         serde_json::json!({ "next_cursor": next_cursor, "count": count }),
     ))
 }

@@ -12,7 +12,6 @@ use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_domain::Error;
 use ninepanels_domain::panel::{NewPanel, PanelChanges, PanelDescription, PanelTitle, Position};
-use ninepanels_events::Event;
 use serde::{Deserialize, Deserializer};
 
 /// A form position: absent, empty, `null` or `undefined` (what the web client sends when it
@@ -52,18 +51,7 @@ pub async fn create_panel(
         description: PanelDescription::parse(form.optional("description").unwrap_or(""))?,
         position: form_position(form.optional("position"))?,
     };
-    let user_id = current.user.id;
-    let created = state
-        .panels
-        .create(user_id, panel, state.clock.now())
-        .await?;
-    state
-        .events
-        .emit(Event::PanelCreated {
-            user_id,
-            panel_id: created.id,
-        })
-        .await;
+    let created = state.app.panels.create(current.user.id, panel).await?;
     Ok(Data::new(CreatedPanelOut {
         panel: created.into(),
         entries: Vec::new(),
@@ -177,12 +165,11 @@ pub async fn update_panel(
             Error::invalid("body: give at least one of title, description, position").into(),
         );
     }
-    let user_id = current.user.id;
-    let panel = state.panels.update(user_id, panel_id, changes).await?;
-    state
-        .events
-        .emit(Event::PanelUpdated { user_id, panel_id })
-        .await;
+    let panel = state
+        .app
+        .panels
+        .update(current.user.id, panel_id, changes)
+        .await?;
     Ok(Data::new(panel.into()))
 }
 
@@ -203,11 +190,6 @@ pub async fn delete_panel(
     current: CurrentUser,
     PanelPath(panel_id): PanelPath,
 ) -> ApiResult<Data<Success>> {
-    let user_id = current.user.id;
-    state.panels.delete(user_id, panel_id).await?;
-    state
-        .events
-        .emit(Event::PanelDeleted { user_id, panel_id })
-        .await;
+    state.app.panels.delete(current.user.id, panel_id).await?;
     Ok(Data::new(Success { success: true }))
 }

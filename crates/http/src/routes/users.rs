@@ -9,11 +9,8 @@ use crate::forms::{FormFields, JsonBody};
 use crate::openapi::{ErrorEnvelope, SignUpForm};
 use crate::state::AppState;
 use axum::extract::State;
-use ninepanels_domain::Error;
-use ninepanels_domain::ports::Announce;
-use ninepanels_domain::user::User;
-use ninepanels_domain::user::{Email, NewUser, Password, TimeZone, UserChanges, UserName};
-use ninepanels_events::{Event, outbox};
+use ninepanels_app::accounts::{ProfilePatch, SignUp};
+use ninepanels_domain::user::{Email, Password, TimeZone, UserName};
 use serde::Deserialize;
 
 /// Creates an account (signs up).
@@ -34,34 +31,16 @@ pub async fn create_user(
     State(state): State<AppState>,
     form: FormFields,
 ) -> ApiResult<Data<UserOut>> {
-    let email = Email::parse(form.required("email")?)?;
-    let name = UserName::parse(form.required("name")?)?;
-    let password = Password::parse(form.required("password")?)?;
-    let time_zone = match form.optional("time_zone").map(str::trim) {
-        None | Some("") => state.config.auth.default_time_zone,
-        Some(zone) => TimeZone::parse(zone)?,
+    let sign_up = SignUp {
+        email: Email::parse(form.required("email")?)?,
+        name: UserName::parse(form.required("name")?)?,
+        password: Password::parse(form.required("password")?)?,
+        time_zone: match form.optional("time_zone").map(str::trim) {
+            None | Some("") => None,
+            Some(zone) => Some(TimeZone::parse(zone)?),
+        },
     };
-    let password_hash = state.app.auth.passwords.hash(&password).await?;
-    let now = state.clock.now();
-    let welcome: Announce<User> = Box::new(move |user: &User| {
-        vec![outbox::draft(
-            &Event::UserCreated {
-                user_id: user.id,
-                email: user.email.as_str().to_owned(),
-                name: user.name.clone(),
-            },
-            now,
-        )]
-    });
-    let new_user = NewUser {
-        email,
-        name,
-        password_hash,
-        time_zone,
-        is_admin: false,
-    };
-    let user = state.users.create(new_user, welcome).await?;
-    state.events.nudge_outbox();
+    let user = state.app.accounts.sign_up(sign_up).await?;
     Ok(Data::new(UserOut::from_user(
         &user,
         state.config.auth.default_time_zone,
@@ -117,49 +96,13 @@ pub async fn update_user(
     current: CurrentUser,
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> ApiResult<Data<UserOut>> {
-    let mut changes = UserChanges {
-        name: patch.name.as_deref().map(UserName::parse).transpose()?,
-        time_zone: patch
-            .time_zone
-            .as_deref()
-            .map(TimeZone::parse)
-            .transpose()?,
-        ..Default::default()
+    let patch = ProfilePatch {
+        name: patch.name,
+        time_zone: patch.time_zone,
+        new_password: patch.new_password,
+        current_password: patch.current_password,
     };
-    match (
-        patch.new_password.as_deref(),
-        patch.current_password.as_deref(),
-    ) {
-        (Some(new), Some(old)) => {
-            let new = Password::parse(new)
-                .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
-            let verified = state
-                .app
-                .auth
-                .passwords
-                .verify(old, &current.user.password_hash)
-                .await?;
-            if !verified.matches {
-                return Err(Error::bad_request("Current password is incorrect.").into());
-            }
-            changes.password_hash = Some(state.app.auth.passwords.hash(&new).await?);
-        }
-        (Some(_), None) => return Err(Error::invalid("current_password: field required").into()),
-        (None, Some(_)) => return Err(Error::invalid("new_password: field required").into()),
-        (None, None) => {}
-    }
-    if changes.is_empty() {
-        return Err(Error::invalid(
-            "body: give at least one of name, time_zone, or new_password with current_password",
-        )
-        .into());
-    }
-    let user = state.users.update(current.user.id, changes).await?;
-    state.app.auth.users.forget(user.id);
-    state
-        .events
-        .emit(Event::UserUpdated { user_id: user.id })
-        .await;
+    let user = state.app.accounts.update_me(&current.user, patch).await?;
     Ok(Data::new(UserOut::from_user(
         &user,
         state.config.auth.default_time_zone,
@@ -178,14 +121,6 @@ pub async fn delete_user(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> ApiResult<Data<Success>> {
-    let audit = outbox::draft(
-        &Event::UserDeleted {
-            user_id: current.user.id,
-        },
-        state.clock.now(),
-    );
-    state.users.delete(current.user.id, vec![audit]).await?;
-    state.app.auth.users.forget(current.user.id);
-    state.events.nudge_outbox();
+    state.app.accounts.delete_me(current.user.id).await?;
     Ok(Data::new(Success { success: true }))
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::jobs::JobKind;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
-use ninepanels_events::seal::Sealer;
+use ninepanels_domain::seal::Sealer;
 use ninepanels_events::{HandlerContext, mailers, scheduler};
 use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::sync::Arc;

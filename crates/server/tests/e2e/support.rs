@@ -246,26 +246,26 @@ impl TestServer {
             .collect()
     }
 
-    /// The mails written so far to `to`, oldest first, waiting up to five seconds for `count`.
-    pub async fn mails_to(&self, to: &str, count: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        loop {
-            let mut found: Vec<(std::path::PathBuf, String)> =
-                std::fs::read_dir(self.mail_dir.path())
-                    .map(|dir| {
-                        dir.filter_map(Result::ok)
-                            .map(|e| e.path())
-                            .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
-                            .filter(|(_, text)| text.contains(&format!("\nTo: {to}\n")))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-            if found.len() >= count || std::time::Instant::now() > deadline {
-                found.sort();
-                return found.into_iter().map(|(_, text)| text).collect();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+    /// Runs the background work the requests so far have caused (events, then the outbox
+    /// messages due), so a test asserts on its effects without waiting.
+    pub async fn drain(&self) {
+        self.running.drain().await.expect("the outbox can be read");
+    }
+
+    /// The mails written to `to` once the background work is done, oldest first.
+    pub async fn mails_to(&self, to: &str) -> Vec<String> {
+        self.drain().await;
+        let mut found: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(self.mail_dir.path())
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+                    .filter(|(_, text)| text.contains(&format!("\nTo: {to}\n")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found.into_iter().map(|(_, text)| text).collect()
     }
 
     /// Stops accepting, finishes requests in flight, and waits for the server to stop.

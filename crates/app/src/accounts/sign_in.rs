@@ -1,26 +1,14 @@
-//! Accounts: signing in (limits, decoy hash, bcrypt upgrade, reset invalidation, token issue).
+//! Signing in and out: limits, decoy hash, bcrypt upgrade, reset invalidation, token issue.
 
-use crate::auth::Auth;
+use super::Accounts;
 use crate::auth::rate_limit::AttemptKeys;
-use chrono::{DateTime, Utc};
-use ninepanels_domain::clock::Clock;
-use ninepanels_domain::config::RateLimits;
-use ninepanels_domain::ports::{Repositories, TokenRepository, UserRepository};
+use crate::auth::tokens::Claims;
+use ninepanels_domain::events::{UserLoggedIn, UserLoggedOut};
 use ninepanels_domain::user::{Email, Password, User, UserChanges};
 use ninepanels_domain::{Error, Result};
-use std::sync::Arc;
 
 /// What a wrong email or password is told, whichever it was.
 pub const WRONG_CREDENTIALS: &str = "Incorrect email or password";
-
-#[derive(Debug, Clone)]
-pub struct Accounts {
-    users: Arc<dyn UserRepository>,
-    tokens: Arc<dyn TokenRepository>,
-    auth: Arc<Auth>,
-    clock: Arc<dyn Clock>,
-    limits: RateLimits,
-}
 
 /// A successful sign-in: who, and the access token they now hold.
 #[derive(Debug, Clone)]
@@ -30,34 +18,6 @@ pub struct SignedIn {
 }
 
 impl Accounts {
-    pub fn new(
-        repos: &Repositories,
-        auth: Arc<Auth>,
-        clock: Arc<dyn Clock>,
-        limits: RateLimits,
-    ) -> Self {
-        Self {
-            users: repos.users.clone(),
-            tokens: repos.tokens.clone(),
-            auth,
-            clock,
-            limits,
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
-    }
-
-    /// Refuses (429) when the address or the email has used up its attempts of `keys`.
-    pub async fn check_attempts(
-        &self,
-        keys: &AttemptKeys,
-    ) -> Result<Vec<ninepanels_domain::attempts::AttemptCount>> {
-        let limits = keys.limits(self.limits);
-        self.auth.limiter.check(&limits, self.clock.now()).await
-    }
-
     /// Signs in from `address`. Only failures count against the limits, and once they are used
     /// up even the right password is refused until the window ends. An unknown email costs
     /// the same hash as a known one. An old server's bcrypt hash is replaced by Argon2id, and
@@ -99,6 +59,8 @@ impl Accounts {
         let now = self.clock.now();
         self.tokens.invalidate_reset_tokens(user.id, now).await?;
         let (access_token, _) = self.auth.keys.issue(user.id, now)?;
+        let user_id = user.id;
+        self.events.emit(UserLoggedIn { user_id }.into()).await;
         Ok(SignedIn { user, access_token })
     }
 
@@ -111,6 +73,18 @@ impl Accounts {
         self.users.update(user.id, changes).await?;
         self.auth.users.forget(user.id);
         tracing::info!(user_id = user.id, "legacy bcrypt hash replaced by Argon2id");
+        Ok(())
+    }
+
+    /// Signs out: the token presented stops working here at once and on every other process
+    /// at its next revocation sync.
+    pub async fn sign_out(
+        &self,
+        user_id: ninepanels_domain::user::UserId,
+        claims: &Claims,
+    ) -> Result<()> {
+        self.auth.revocations.revoke(claims).await?;
+        self.events.emit(UserLoggedOut { user_id }.into()).await;
         Ok(())
     }
 }

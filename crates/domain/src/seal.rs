@@ -1,12 +1,12 @@
 //! Secrets inside stored events (the link of a pending reset mail) are sealed with a key derived
 //! from the server's secret, so whoever reads the outbox table or a backup gets no usable link.
 
+use crate::config::Secret;
+use crate::error::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
-use ninepanels_domain::config::Secret;
-use ninepanels_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 

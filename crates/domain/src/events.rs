@@ -1,0 +1,188 @@
+//! Events: verbs in the past tense with typed fields. An [`Event`] travels the in-process
+//! channel; a [`MustDeliver`] event (mail and audit) travels only through the outbox, written in
+//! the transaction of its change, so no code path can send it where a crash would lose it.
+
+use crate::entry::EntryId;
+use crate::panel::PanelId;
+use crate::seal::Sealed;
+use crate::user::UserId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Declares an enum of event structs: each variant wraps the struct of its name, converts from
+/// it, and names itself for logs and the outbox's `kind`.
+macro_rules! event_enum {
+    ($(#[$meta:meta])* $enum:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub enum $enum {
+            $($variant($variant)),+
+        }
+
+        impl $enum {
+            /// The variant's name, for logs, the dispatch table and the outbox's `kind`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => stringify!($variant)),+
+                }
+            }
+        }
+
+        $(impl From<$variant> for $enum {
+            fn from(event: $variant) -> Self {
+                Self::$variant(event)
+            }
+        })+
+    };
+}
+
+event_enum!(
+    /// What goes over the channel to the worker. Telemetry ([`Event::is_telemetry`]) is dropped
+    /// when the channel is full; everything else waits for room.
+    Event {
+        UserLoggedIn,
+        UserLoggedOut,
+        UserActive,
+        UserUpdated,
+        PanelCreated,
+        PanelUpdated,
+        PanelDeleted,
+        EntryRecorded,
+        HistoryCleared,
+        RouteTimed,
+    }
+);
+
+event_enum!(
+    /// What must reach its handlers even across a crash: stored as an outbox row in the
+    /// transaction of its change, delivered by the relay, retried, and parked for the operator.
+    MustDeliver {
+        UserCreated,
+        UserDeleted,
+        PasswordResetRequested,
+        PasswordResetCompleted,
+    }
+);
+
+impl Event {
+    /// Best effort: a request never waits for room in the channel to report these.
+    pub fn is_telemetry(&self) -> bool {
+        matches!(self, Event::UserActive(_) | Event::RouteTimed(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserCreated {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UserLoggedIn {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UserLoggedOut {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UserActive {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UserUpdated {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UserDeleted {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetRequested {
+    pub user_id: UserId,
+    pub email: String,
+    /// The link with the one-time token, sealed: neither `Debug` nor the stored outbox payload
+    /// shows it.
+    pub reset_link: Sealed,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetCompleted {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PanelCreated {
+    pub user_id: UserId,
+    pub panel_id: PanelId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PanelUpdated {
+    pub user_id: UserId,
+    pub panel_id: PanelId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PanelDeleted {
+    pub user_id: UserId,
+    pub panel_id: PanelId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EntryRecorded {
+    pub user_id: UserId,
+    pub panel_id: PanelId,
+    pub entry_id: EntryId,
+    pub is_complete: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HistoryCleared {
+    pub user_id: UserId,
+    pub panel_id: PanelId,
+}
+
+/// One request measured by the timing middleware.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTimed {
+    pub method: String,
+    pub path: String,
+    pub method_path: String,
+    pub started_at: DateTime<Utc>,
+    pub diff_ms: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_payloads_keep_the_shape_of_earlier_builds() {
+        let stored = r#"{"UserCreated":{"user_id":3,"email":"a@b.co","name":"A"}}"#;
+        let event: MustDeliver = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            event,
+            MustDeliver::UserCreated(UserCreated {
+                user_id: 3,
+                email: "a@b.co".into(),
+                name: "A".into(),
+            })
+        );
+        assert_eq!(serde_json::to_string(&event).unwrap(), stored);
+        assert_eq!(event.name(), "UserCreated");
+    }
+
+    #[test]
+    fn only_activity_and_timings_are_telemetry() {
+        assert!(Event::from(UserActive { user_id: 1 }).is_telemetry());
+        assert!(!Event::from(UserLoggedIn { user_id: 1 }).is_telemetry());
+    }
+}
