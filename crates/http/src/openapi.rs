@@ -1,6 +1,6 @@
 //! The OpenAPI document: built from the same `routes!` as the router (so no route goes
-//! undocumented), plus the shapes only the documentation needs: form bodies, the error body and
-//! the bearer security scheme with the `/token` password flow.
+//! undocumented), plus the error body and the bearer security scheme with the `/token` password
+//! flow.
 
 use crate::envelope::{TIMEOUT_SENTENCE, TOO_LARGE_SENTENCE};
 use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
@@ -28,64 +28,6 @@ pub struct ErrorEnvelope {
     pub error_message: String,
 }
 
-/// `POST /token` form.
-#[derive(Debug, ToSchema)]
-pub struct TokenForm {
-    /// The email.
-    #[schema(example = "ada@example.org", format = "email")]
-    pub username: String,
-    #[schema(example = "correct horse battery", format = Password)]
-    pub password: String,
-}
-
-/// `POST /v5/users` form.
-#[derive(Debug, ToSchema)]
-pub struct SignUpForm {
-    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
-    pub email: String,
-    #[schema(example = "Ada", min_length = 1, max_length = 100)]
-    pub name: String,
-    /// At least 8 characters.
-    #[schema(example = "correct horse battery", format = Password, min_length = 8)]
-    pub password: String,
-    /// IANA name; the server's default when omitted.
-    #[schema(example = "Europe/London")]
-    pub time_zone: Option<String>,
-}
-
-/// `POST /v5/auth/request_password_reset` form.
-#[derive(Debug, ToSchema)]
-pub struct ResetRequestForm {
-    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
-    pub email: String,
-}
-
-/// `POST /v5/auth/password_reset` form.
-#[derive(Debug, ToSchema)]
-pub struct ResetForm {
-    #[schema(example = "a new horse battery", format = Password, min_length = 8)]
-    pub new_password: String,
-    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
-    pub email: String,
-    /// From the link in the reset mail.
-    #[schema(example = "q3V0b2tlbi1mcm9tLXRoZS1tYWlsLWxpbmstMzJieXRlcw")]
-    pub password_reset_token: String,
-}
-
-/// `POST /v5/panels` form.
-#[derive(Debug, ToSchema)]
-pub struct NewPanelForm {
-    /// 1-100 characters after trimming.
-    #[schema(example = "Move", min_length = 1, max_length = 100)]
-    pub title: String,
-    /// Up to 2,000 characters; empty means none.
-    #[schema(example = "A walk, a run or a swim", max_length = 2000)]
-    pub description: Option<String>,
-    /// 0 is first; omitted or past the end means at the end.
-    #[schema(example = 0, minimum = 0)]
-    pub position: Option<i64>,
-}
-
 struct BearerFromToken;
 
 impl Modify for BearerFromToken {
@@ -109,7 +51,15 @@ impl Modify for BearerFromToken {
         license(name = "MIT")
     ),
     modifiers(&BearerFromToken),
-    components(schemas(ErrorDoc, ErrorEnvelope, TokenForm, SignUpForm, ResetRequestForm, ResetForm, NewPanelForm))
+    components(schemas(
+        ErrorDoc,
+        ErrorEnvelope,
+        crate::routes::auth::TokenForm,
+        crate::routes::users::SignUpForm,
+        crate::routes::auth::ResetRequestForm,
+        crate::routes::auth::ResetForm,
+        crate::routes::panels::NewPanelForm,
+    ))
 )]
 #[derive(Debug)]
 pub struct ApiDoc;

@@ -5,8 +5,8 @@ use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::{ClientAddress, CurrentUser};
-use crate::forms::FormFields;
-use crate::openapi::{ErrorEnvelope, ResetForm, ResetRequestForm, TokenForm};
+use crate::forms::Form;
+use crate::openapi::ErrorEnvelope;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -15,6 +15,37 @@ use axum::http::header::REFERER;
 use axum::response::{IntoResponse, Response};
 use ninepanels_domain::Error;
 use ninepanels_domain::user::{Email, Password};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /token` form (the OAuth2 password grant; its other fields are ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenForm {
+    /// The email.
+    #[schema(example = "ada@example.org", format = "email")]
+    pub username: String,
+    #[schema(example = "correct horse battery", format = Password)]
+    pub password: String,
+}
+
+/// `POST /v5/auth/request_password_reset` form.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetRequestForm {
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
+    pub email: String,
+}
+
+/// `POST /v5/auth/password_reset` form.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetForm {
+    #[schema(example = "a new horse battery", format = Password, min_length = 8)]
+    pub new_password: String,
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
+    pub email: String,
+    /// From the link in the reset mail.
+    #[schema(example = "q3V0b2tlbi1mcm9tLXRoZS1tYWlsLWxpbmstMzJieXRlcw")]
+    pub password_reset_token: String,
+}
 
 /// Signs in with an email and a password (the OAuth2 password flow).
 #[utoipa::path(
@@ -33,14 +64,11 @@ pub async fn create_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
-    form: FormFields,
+    Form(form): Form<TokenForm>,
 ) -> ApiResult<Response> {
-    let username = form.required("username")?;
-    let password = form.required("password")?;
-    let signed_in = state
-        .app
-        .accounts
-        .sign_in(username, password, &address)
+    let accounts = &state.app.accounts;
+    let signed_in = accounts
+        .sign_in(&form.username, &form.password, &address)
         .await?;
     let body = TokenOut {
         access_token: signed_in.access_token,
@@ -92,9 +120,9 @@ pub async fn logout(State(state): State<AppState>, current: CurrentUser) -> ApiR
 pub async fn request_password_reset(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    form: FormFields,
+    Form(form): Form<ResetRequestForm>,
 ) -> ApiResult<Data<bool>> {
-    let email = Email::parse(form.required("email")?)?;
+    let email = Email::parse(&form.email)?;
     state.app.accounts.request_reset(&email, &address).await?;
     Ok(Data::new(true))
 }
@@ -117,13 +145,14 @@ pub async fn request_password_reset(
 )]
 pub async fn reset_password(
     State(state): State<AppState>,
-    form: FormFields,
+    Form(form): Form<ResetForm>,
 ) -> ApiResult<Data<bool>> {
-    let new_password = Password::parse(form.required("new_password")?)
+    let new_password = Password::parse(&form.new_password)
         .map_err(|e| Error::invalid(e.detail.replacen("password:", "new_password:", 1)))?;
-    let email = form.required("email")?;
-    let token = form.required("password_reset_token")?;
+    let token = &form.password_reset_token;
     let accounts = &state.app.accounts;
-    accounts.complete_reset(email, token, &new_password).await?;
+    accounts
+        .complete_reset(&form.email, token, &new_password)
+        .await?;
     Ok(Data::new(true))
 }

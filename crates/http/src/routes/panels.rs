@@ -5,8 +5,8 @@ use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::CurrentUser;
-use crate::forms::{FormFields, JsonBody, from_json_value};
-use crate::openapi::{ErrorEnvelope, NewPanelForm};
+use crate::forms::{Form, JsonBody, from_json_value};
+use crate::openapi::ErrorEnvelope;
 use crate::params::{PanelPath, QueryFields, ZoneParam};
 use crate::state::AppState;
 use axum::extract::State;
@@ -28,6 +28,20 @@ fn form_position(raw: Option<&str>) -> Result<Option<Position>, Error> {
     }
 }
 
+/// `POST /v5/panels` form.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewPanelForm {
+    /// 1-100 characters after trimming.
+    #[schema(example = "Move", min_length = 1, max_length = 100)]
+    pub title: String,
+    /// Up to 2,000 characters; empty means none.
+    #[schema(example = "A walk, a run or a swim", max_length = 2000)]
+    pub description: Option<String>,
+    /// 0 is first; omitted or past the end means at the end.
+    #[schema(value_type = Option<i64>, example = 0, minimum = 0)]
+    pub position: Option<String>,
+}
+
 /// Creates a panel.
 #[utoipa::path(
     post,
@@ -44,12 +58,12 @@ fn form_position(raw: Option<&str>) -> Result<Option<Position>, Error> {
 pub async fn create_panel(
     State(state): State<AppState>,
     current: CurrentUser,
-    form: FormFields,
+    Form(form): Form<NewPanelForm>,
 ) -> ApiResult<Data<CreatedPanelOut>> {
     let panel = NewPanel {
-        title: PanelTitle::parse(form.required("title")?)?,
-        description: PanelDescription::parse(form.optional("description").unwrap_or(""))?,
-        position: form_position(form.optional("position"))?,
+        title: PanelTitle::parse(&form.title)?,
+        description: PanelDescription::parse(form.description.as_deref().unwrap_or(""))?,
+        position: form_position(form.position.as_deref())?,
     };
     let created = state.app.panels.create(current.user.id, panel).await?;
     Ok(Data::new(CreatedPanelOut {
@@ -102,21 +116,15 @@ fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
-struct PanelPatch {
-    title: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    description: Option<Option<String>>,
-    position: Option<i64>,
-}
-
-/// `PATCH /v5/panels/{id}` body, as documented (any of the three).
-#[derive(Debug, utoipa::ToSchema)]
-pub struct PanelPatchDoc {
+/// `PATCH /v5/panels/{id}` body: any of the three.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PanelPatch {
     #[schema(example = "Move more", min_length = 1, max_length = 100)]
     pub title: Option<String>,
-    #[schema(example = "A walk, a run or a swim", max_length = 2000)]
-    pub description: Option<String>,
+    /// `null` or empty removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, example = "A walk, a run or a swim", max_length = 2000)]
+    pub description: Option<Option<String>>,
     /// 0 is first, past the end means at the end; the others shift to make room.
     #[schema(example = 2, minimum = 0)]
     pub position: Option<i64>,
@@ -131,7 +139,7 @@ const PATCHABLE: [&str; 3] = ["title", "description", "position"];
     tag = "panels",
     security(("bearer" = [])),
     params(PanelPath),
-    request_body(content = PanelPatchDoc, content_type = "application/json"),
+    request_body(content = PanelPatch, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = Envelope<PanelOut>),
         (status = 400, description = "Unknown field", body = ErrorEnvelope),

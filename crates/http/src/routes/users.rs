@@ -5,13 +5,28 @@ use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::CurrentUser;
-use crate::forms::{FormFields, JsonBody};
-use crate::openapi::{ErrorEnvelope, SignUpForm};
+use crate::forms::{Form, JsonBody};
+use crate::openapi::ErrorEnvelope;
 use crate::state::AppState;
 use axum::extract::State;
 use ninepanels_app::accounts::{ProfilePatch, SignUp};
 use ninepanels_domain::user::{Email, Password, TimeZone, UserName};
 use serde::Deserialize;
+
+/// `POST /v5/users` form.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SignUpForm {
+    #[schema(example = "ada@example.org", format = "email", max_length = 254)]
+    pub email: String,
+    #[schema(example = "Ada", min_length = 1, max_length = 100)]
+    pub name: String,
+    /// At least 8 characters.
+    #[schema(example = "correct horse battery", format = Password, min_length = 8)]
+    pub password: String,
+    /// IANA name; the server's default when omitted.
+    #[schema(example = "Europe/London")]
+    pub time_zone: Option<String>,
+}
 
 /// Creates an account (signs up).
 ///
@@ -29,13 +44,13 @@ use serde::Deserialize;
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    form: FormFields,
+    Form(form): Form<SignUpForm>,
 ) -> ApiResult<Data<UserOut>> {
     let sign_up = SignUp {
-        email: Email::parse(form.required("email")?)?,
-        name: UserName::parse(form.required("name")?)?,
-        password: Password::parse(form.required("password")?)?,
-        time_zone: match form.optional("time_zone").map(str::trim) {
+        email: Email::parse(&form.email)?,
+        name: UserName::parse(&form.name)?,
+        password: Password::parse(&form.password)?,
+        time_zone: match form.time_zone.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(zone) => Some(TimeZone::parse(zone)?),
         },
