@@ -3,30 +3,13 @@
 
 use crate::error::DbResultExt;
 use crate::hot::HotQuery;
+use crate::tables::{Holds, TABLES};
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value,
 };
-
-/// Every table this server keeps, children before parents, and the migration record.
-pub const ALL_TABLES: [&str; 14] = [
-    "entries",
-    "password_reset_tokens",
-    "panels",
-    "blacklisted_access_tokens",
-    "users",
-    "timings",
-    "timing_stats",
-    "event_outbox",
-    "job_runs",
-    "scheduled_jobs",
-    "sign_in_attempts",
-    "ops_log",
-    "seaql_migrations",
-    "alembic_version",
-];
 
 async fn rows(
     db: &DatabaseConnection,
@@ -128,7 +111,8 @@ pub async fn drop_everything(db: &DatabaseConnection) -> Result<()> {
     } else {
         ""
     };
-    for table in ALL_TABLES.iter().filter(|t| **t != "ops_log") {
+    let dropped = TABLES.iter().rev().filter(|t| t.holds != Holds::OpsLog);
+    for table in dropped.map(|t| t.name) {
         db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}{cascade}"))
             .await
             .or_db("dropping a table")?;

@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod panels;
 pub mod restore;
 mod rows;
+pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

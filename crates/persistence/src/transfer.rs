@@ -134,13 +134,7 @@ pub async fn export(db: &DatabaseConnection, out: &mut impl Write) -> Result<Cou
 }
 
 /// The exported tables, in the order of [`Record`]'s variants.
-const TABLES: [&str; 5] = [
-    "users",
-    "panels",
-    "entries",
-    "password_reset_tokens",
-    "blacklisted_access_tokens",
-];
+const TABLES: [&str; 5] = crate::tables::ACCOUNT_TABLES;
 
 impl Record {
     /// The record's table (an index into `TABLES`) and id.
@@ -242,15 +236,6 @@ pub async fn validate(db: &DatabaseConnection, records: &[Record], mode: ImportM
     Ok(())
 }
 
-/// The tables an import writes, children first (the order deletes go in).
-const TABLES_CHILDREN_FIRST: [&str; 5] = [
-    "entries",
-    "password_reset_tokens",
-    "panels",
-    "blacklisted_access_tokens",
-    "users",
-];
-
 async fn insert_chunks<A>(txn: &impl ConnectionTrait, rows: Vec<A>, what: &str) -> Result<()>
 where
     A: ActiveModelTrait + Send,
@@ -276,7 +261,7 @@ pub async fn import(
     let counts = Counts::of(&records);
     let txn = db.begin().await.or_db("starting the import")?;
     if mode == ImportMode::Replace {
-        for table in TABLES_CHILDREN_FIRST {
+        for table in TABLES.iter().rev() {
             txn.execute_unprepared(&format!("DELETE FROM {table}"))
                 .await
                 .or_db("emptying a table")?;
@@ -299,7 +284,7 @@ pub async fn import(
     insert_chunks(&txn, r, "importing reset tokens").await?;
     insert_chunks(&txn, b, "importing revoked tokens").await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
-        for table in TABLES_CHILDREN_FIRST {
+        for table in TABLES {
             txn.execute_unprepared(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             ))

@@ -195,10 +195,12 @@ fn dump_migrations(file: &Path) -> Result<Vec<String>, OpsError> {
 
 /// Every table a data-only SQL dump refills, the migration record included.
 fn data_tables_for_sql_restore() -> Vec<&'static str> {
-    ninepanels_persistence::admin::ALL_TABLES
+    use ninepanels_persistence::tables::{Holds, TABLES};
+    TABLES
         .iter()
-        .copied()
-        .filter(|t| *t != "alembic_version" && *t != "ops_log")
+        .rev()
+        .filter(|t| t.holds != Holds::OpsLog && t.name != "alembic_version")
+        .map(|t| t.name)
         .collect()
 }
 
