@@ -2,7 +2,7 @@
 //! of its users, dropping everything, and the log of destructive commands.
 
 use crate::error::DbResultExt;
-use crate::hot::HotQuery;
+use crate::sql::statements;
 use crate::tables::{Holds, TABLES};
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
@@ -218,13 +218,6 @@ async fn insert_line(
     line: &LoggedOperation,
     keep_id: bool,
 ) -> Result<()> {
-    static WITH_ID: HotQuery = HotQuery::new(
-        "INSERT INTO ops_log (at, actor, env, command, detail, id) \
-         VALUES ({1}, {2}, {3}, {4}, {5}, {6})",
-    );
-    static WITHOUT_ID: HotQuery = HotQuery::new(
-        "INSERT INTO ops_log (at, actor, env, command, detail) VALUES ({1}, {2}, {3}, {4}, {5})",
-    );
     let mut values: Vec<Value> = vec![
         line.at.into(),
         line.actor.clone().into(),
@@ -234,9 +227,9 @@ async fn insert_line(
     ];
     let query = if keep_id {
         values.push(line.id.into());
-        &WITH_ID
+        &statements::OPS_LOG_WITH_ID
     } else {
-        &WITHOUT_ID
+        &statements::OPS_LOG_LINE
     };
     let backend = txn.get_database_backend();
     txn.execute_raw(Statement::from_sql_and_values(

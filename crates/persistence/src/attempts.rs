@@ -2,7 +2,7 @@
 //! `sign_in_attempts` so that every server process counts the same attempts.
 
 use crate::error::DbResultExt;
-use crate::hot::HotQuery;
+use crate::sql::statements;
 use crate::time::{from_db, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -24,17 +24,6 @@ impl SqlAttempts {
         Self { db }
     }
 }
-
-/// One more attempt for a key: a new row, or the stored window counted on, or started again at
-/// `{2}` when it began before `{3}`. One statement, so two processes never lose a count.
-static ADD: HotQuery = HotQuery::new(
-    "INSERT INTO sign_in_attempts (attempt_key, window_start, attempts) VALUES ({1}, {2}, 1) \
-     ON CONFLICT (attempt_key) DO UPDATE SET \
-     attempts = CASE WHEN sign_in_attempts.window_start < {3} THEN 1 \
-                ELSE sign_in_attempts.attempts + 1 END, \
-     window_start = CASE WHEN sign_in_attempts.window_start < {3} THEN {2} \
-                    ELSE sign_in_attempts.window_start END",
-);
 
 #[async_trait]
 impl AttemptRepository for SqlAttempts {
@@ -72,7 +61,7 @@ impl AttemptRepository for SqlAttempts {
             self.db
                 .execute_raw(Statement::from_sql_and_values(
                     backend,
-                    ADD.sql(backend),
+                    statements::ADD_ATTEMPT.sql(backend),
                     values,
                 ))
                 .await

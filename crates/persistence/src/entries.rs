@@ -2,9 +2,9 @@
 
 use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
-use crate::hot::{HotQuery, fetch};
 use crate::panels::{lock_owner, panel_not_found};
 use crate::rows::EntryRow;
+use crate::sql::{fetch, statements};
 use crate::time::{from_db, from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -63,18 +63,12 @@ impl EntryRepository for SqlEntries {
         is_complete: bool,
         at: DateTime<Utc>,
     ) -> Result<Entry> {
-        // One statement: the row goes in only if the panel is the user's.
-        static QUERY: HotQuery = HotQuery::new(
-            "INSERT INTO entries (is_complete, timestamp, panel_id) \
-             SELECT {1}, {2}, p.id FROM panels p WHERE p.id = {3} AND p.user_id = {4} \
-             RETURNING id",
-        );
         let timestamp = to_db(at);
         // Read to the end: the statement commits as it finishes, and only then may it answer.
         let inserted: Vec<(i32,)> = fetch!(
             fetch_all,
             &self.db,
-            QUERY,
+            statements::RECORD_ENTRY,
             is_complete,
             timestamp,
             panel_id,
@@ -93,24 +87,26 @@ impl EntryRepository for SqlEntries {
     }
 
     async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        static QUERY: HotQuery = HotQuery::new(
-            "SELECT id, is_complete, timestamp, panel_id FROM entries \
-             WHERE panel_id = {1} AND timestamp >= {2} ORDER BY timestamp, id",
-        );
-        let rows: Vec<EntryRow> =
-            fetch!(fetch_all, &self.db, QUERY, panel.id, to_db(since)).or_db("listing entries")?;
+        let rows: Vec<EntryRow> = fetch!(
+            fetch_all,
+            &self.db,
+            statements::PANEL_ENTRIES_SINCE,
+            panel.id,
+            to_db(since)
+        )
+        .or_db("listing entries")?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 
     async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        static QUERY: HotQuery = HotQuery::new(
-            "SELECT e.id, e.is_complete, e.timestamp, e.panel_id FROM entries e \
-             JOIN panels p ON p.id = e.panel_id \
-             WHERE p.user_id = {1} AND e.timestamp >= {2} \
-             ORDER BY e.panel_id, e.timestamp, e.id",
-        );
-        let rows: Vec<EntryRow> = fetch!(fetch_all, &self.db, QUERY, user_id, to_db(since))
-            .or_db("listing the user's entries")?;
+        let rows: Vec<EntryRow> = fetch!(
+            fetch_all,
+            &self.db,
+            statements::USER_ENTRIES_SINCE,
+            user_id,
+            to_db(since)
+        )
+        .or_db("listing the user's entries")?;
         Ok(rows.into_iter().map(Entry::from).collect())
     }
 

@@ -8,12 +8,12 @@ pub mod entities;
 pub mod entries;
 pub mod error;
 pub mod health;
-mod hot;
 pub mod jobs;
 pub mod outbox;
 pub mod panels;
 pub mod restore;
 mod rows;
+mod sql;
 pub mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -3,8 +3,8 @@
 
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
-use crate::hot::{HotQuery, fetch};
 use crate::rows::ListedPanelRow;
+use crate::sql::{fetch, statements};
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,16 +20,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
-
-/// Panels with the state of their latest entry in a time range, answered from the covering
-/// entries index.
-static LIST_WITH_LATEST: HotQuery = HotQuery::new(
-    "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
-     (SELECT e.is_complete FROM entries e \
-       WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
-       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
-     FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
-);
 
 #[derive(Debug, Clone)]
 pub struct SqlPanels {
@@ -170,7 +160,7 @@ impl PanelRepository for SqlPanels {
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
             &self.db,
-            LIST_WITH_LATEST,
+            statements::PANELS_WITH_LATEST,
             user_id,
             to_db(from),
             to_db(until)

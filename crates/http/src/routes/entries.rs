@@ -97,6 +97,20 @@ pub async fn list_entries(
     PanelPath(panel_id): PanelPath,
     query: QueryFields,
 ) -> ApiResult<Data<Vec<DayOut>>> {
+    let window = day_window(&query)?;
+    let history = &state.app.history;
+    let days = history
+        .days(&current.user, panel_id, window, query.text("tz"))
+        .await?;
+    Ok(Data::new(
+        days.into_iter()
+            .map(|day| DayOut::of(day, panel_id))
+            .collect(),
+    ))
+}
+
+/// `limit`, `offset` and `sort_by` of the padded history.
+fn day_window(query: &QueryFields) -> Result<DayWindow, Error> {
     let limit = query.number("limit", 100, 1, MAX_HISTORY_DAYS)? as usize;
     let offset = query.number("offset", 0, 0, 1_000_000)? as usize;
     let newest_first = match query.text("sort_by") {
@@ -105,24 +119,14 @@ pub async fn list_entries(
         Some(other) => {
             return Err(Error::invalid(format!(
                 "sort_by: '{other}' is not timestamp.desc or timestamp.asc"
-            ))
-            .into());
+            )));
         }
     };
-    let window = DayWindow {
+    Ok(DayWindow {
         limit,
         offset,
         newest_first,
-    };
-    let days = state
-        .app
-        .history
-        .days(&current.user, panel_id, window, query.text("tz"))
-        .await?
-        .into_iter()
-        .map(|day| DayOut::of(day, panel_id))
-        .collect();
-    Ok(Data::new(days))
+    })
 }
 
 /// Clears a panel's history; the panel starts again today.

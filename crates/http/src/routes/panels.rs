@@ -152,11 +152,22 @@ pub async fn update_panel(
     PanelPath(panel_id): PanelPath,
     JsonBody(body): JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Data<PanelOut>> {
+    let changes = panel_changes(body)?;
+    let panel = state
+        .app
+        .panels
+        .update(current.user.id, panel_id, changes)
+        .await?;
+    Ok(Data::new(panel.into()))
+}
+
+/// The changes a patch body asks for; an unknown field is a 400 (the old server's contract),
+/// an empty patch or a bad value a 422.
+fn panel_changes(body: serde_json::Map<String, serde_json::Value>) -> Result<PanelChanges, Error> {
     if let Some(unknown) = body.keys().find(|k| !PATCHABLE.contains(&k.as_str())) {
         return Err(Error::bad_request(format!(
             "{unknown}: unknown field (a panel has title, description and position)"
-        ))
-        .into());
+        )));
     }
     let patch: PanelPatch = from_json_value(serde_json::Value::Object(body))?;
     let changes = PanelChanges {
@@ -169,16 +180,11 @@ pub async fn update_panel(
         position: patch.position.map(Position::parse).transpose()?,
     };
     if changes.is_empty() {
-        return Err(
-            Error::invalid("body: give at least one of title, description, position").into(),
-        );
+        return Err(Error::invalid(
+            "body: give at least one of title, description, position",
+        ));
     }
-    let panel = state
-        .app
-        .panels
-        .update(current.user.id, panel_id, changes)
-        .await?;
-    Ok(Data::new(panel.into()))
+    Ok(changes)
 }
 
 /// Deletes a panel with its entries; later panels move up.

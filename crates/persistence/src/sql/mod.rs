@@ -1,5 +1,8 @@
-//! Hot reads straight through sqlx: statements written once per engine, rows read by column
-//! position (sea-orm looks every column up by name and formats an error for every NULL).
+//! Raw SQL: the statements written by hand (in [`statements`]), each once for both engines, and
+//! the hot reads run straight through sqlx with rows read by column position (sea-orm looks
+//! every column up by name and formats an error for every NULL).
+
+pub mod statements;
 
 use sea_orm::DatabaseBackend;
 use std::sync::OnceLock;
