@@ -45,8 +45,8 @@ impl AppState {
         repos: &Repositories,
         clock: Arc<dyn Clock>,
         events: EventBus,
+        app: App,
     ) -> Self {
-        let app = App::new(&config, repos, Arc::new(events.clone()), clock.clone());
         Self(Arc::new(Services {
             config: Arc::new(config),
             clock,

@@ -1,6 +1,7 @@
 //! Start-up in order (connect, migrate, build the app) and serving until a shutdown future
 //! completes, finishing the requests in flight.
 
+use ninepanels_app::App;
 use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::{Config, Environment};
 use ninepanels_domain::seal::Sealer;
@@ -114,7 +115,13 @@ impl Server {
         let settings = config.background.clone();
         let sealer = Sealer::new(&config.auth.jwt_secret);
         let repositories = ninepanels_persistence::repositories(&db);
-        let state = AppState::new(config, &repositories, clock.clone(), events);
+        let app = App::new(
+            &config,
+            &repositories,
+            Arc::new(events.clone()),
+            clock.clone(),
+        );
+        let state = AppState::new(config, &repositories, clock.clone(), events, app);
         let schedule = scheduler::schedule_from(&settings);
         let handlers = Arc::new(HandlerContext::new(
             &repositories,
