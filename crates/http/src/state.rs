@@ -5,8 +5,7 @@ use ninepanels_app::App;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Config;
 use ninepanels_domain::ports::{
-    EntryRepository, Health, PanelRepository, Repositories, TimingRepository, TokenRepository,
-    UserRepository,
+    Health, Repositories, TimingRepository, TokenRepository, UserRepository,
 };
 use ninepanels_events::EventBus;
 use std::sync::Arc;
@@ -30,8 +29,6 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub health: Arc<dyn Health>,
     pub users: Arc<dyn UserRepository>,
-    pub panels: Arc<dyn PanelRepository>,
-    pub entries: Arc<dyn EntryRepository>,
     pub tokens: Arc<dyn TokenRepository>,
     pub timings: Arc<dyn TimingRepository>,
     /// The use cases, and the authentication services (`app.auth`).
@@ -52,8 +49,6 @@ impl AppState {
             clock,
             health: repos.health.clone(),
             users: repos.users.clone(),
-            panels: repos.panels.clone(),
-            entries: repos.entries.clone(),
             tokens: repos.tokens.clone(),
             timings: repos.timings.clone(),
             app,

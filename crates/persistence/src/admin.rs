@@ -3,7 +3,7 @@
 
 use crate::error::DbResultExt;
 use crate::sql::statements;
-use crate::tables::{Holds, TABLES};
+use crate::tables::{Holds, children_first};
 use crate::time::to_db;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
@@ -111,7 +111,7 @@ pub async fn drop_everything(db: &DatabaseConnection) -> Result<()> {
     } else {
         ""
     };
-    let dropped = TABLES.iter().rev().filter(|t| t.holds != Holds::OpsLog);
+    let dropped = children_first().filter(|t| t.holds != Holds::OpsLog);
     for table in dropped.map(|t| t.name) {
         db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}{cascade}"))
             .await

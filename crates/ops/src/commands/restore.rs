@@ -195,10 +195,8 @@ fn dump_migrations(file: &Path) -> Result<Vec<String>, OpsError> {
 
 /// Every table a data-only SQL dump refills, the migration record included.
 fn data_tables_for_sql_restore() -> Vec<&'static str> {
-    use ninepanels_persistence::tables::{Holds, TABLES};
-    TABLES
-        .iter()
-        .rev()
+    use ninepanels_persistence::tables::{Holds, children_first};
+    children_first()
         .filter(|t| t.holds != Holds::OpsLog && t.name != "alembic_version")
         .map(|t| t.name)
         .collect()
