@@ -12,6 +12,7 @@ mod m20261124_000006_covering_entries_index;
 mod m20261124_000007_entries_index_in_tap_order;
 mod m20261201_000008_sign_in_attempts;
 mod m20261201_000009_adopted_panels_complete;
+mod m20261203_000010_panel_tallies;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_entries_index_in_tap_order::Migration),
             Box::new(m20261201_000008_sign_in_attempts::Migration),
             Box::new(m20261201_000009_adopted_panels_complete::Migration),
+            Box::new(m20261203_000010_panel_tallies::Migration),
         ]
     }
 }

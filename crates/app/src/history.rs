@@ -1,22 +1,26 @@
 //! A panel's history: taps and clearing, the raw entries a page at a time, and as days (the
-//! padded day list, consistency and streaks, all from the same day series in the user's zone or
-//! the call's `tz`).
+//! padded day list, consistency and streaks, all from the latest entry of each day in the user's
+//! zone or the call's `tz`).
 
 use crate::calendar::Calendar;
+use crate::figures::figures;
 use chrono::{Days, NaiveDate};
-use ninepanels_domain::Result;
-use ninepanels_domain::days::{DaySeries, Streaks, day_start};
-use ninepanels_domain::entry::{Entry, EntryId, HistoryCursor};
+use ninepanels_domain::days::{Streaks, day_start};
+use ninepanels_domain::entry::{DaySpan, Entry, EntryId, HistoryCursor};
 use ninepanels_domain::events::{EntryRecorded, HistoryCleared};
-use ninepanels_domain::panel::{Panel, PanelId};
-use ninepanels_domain::ports::{EntryRepository, Events, PanelRepository, Repositories};
+use ninepanels_domain::panel::{PANEL_NOT_FOUND, Panel, PanelId};
+use ninepanels_domain::ports::{
+    EntryRepository, Events, PanelRepository, Repositories, TallyRepository,
+};
 use ninepanels_domain::user::{User, UserId};
+use ninepanels_domain::{Error, Result};
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct History {
     panels: Arc<dyn PanelRepository>,
     entries: Arc<dyn EntryRepository>,
+    tallies: Arc<dyn TallyRepository>,
     events: Arc<dyn Events>,
     calendar: Calendar,
 }
@@ -59,6 +63,7 @@ impl History {
         Self {
             panels: repos.panels.clone(),
             entries: repos.entries.clone(),
+            tallies: repos.tallies.clone(),
             events,
             calendar,
         }
@@ -116,7 +121,7 @@ impl History {
     }
 
     /// One item per local day from the panel's creation day to today, in the window; reads
-    /// only the entries of the days shown.
+    /// one entry per day shown, however many were recorded.
     pub async fn days(
         &self,
         user: &User,
@@ -141,42 +146,41 @@ impl History {
         } else {
             (0..age).skip(window.offset).take(window.limit).collect()
         };
-        let oldest = shown.iter().copied().min().unwrap_or(0);
-        let since = day_start(first_day + Days::new(oldest as u64), today.zone);
-        let entries = self.entries.list_for_panel(&panel, since).await?;
-        let series = DaySeries::build(panel.created_at, today.date, today.zone, &entries);
-        Ok(shown
+        let dates: Vec<NaiveDate> = shown
             .into_iter()
-            .map(|index| Day {
-                date: series.date_at(index),
-                latest: series.days()[index].map(|entry| (entry.id, entry.is_complete)),
+            .map(|index| first_day + Days::new(index as u64))
+            .collect();
+        let spans: Vec<DaySpan> = dates
+            .iter()
+            .map(|&date| DaySpan {
+                panel_id,
+                start: day_start(date, today.zone),
+                end: day_start(date + Days::new(1), today.zone),
             })
+            .collect();
+        let latest = self.entries.latest_in_spans(&spans).await?;
+        Ok(dates
+            .into_iter()
+            .zip(latest)
+            .map(|(date, latest)| Day { date, latest })
             .collect())
     }
 
-    /// Each of the user's panels in position order, from one query for all their entries.
+    /// Each of the user's panels in position order, reading a few days per panel.
     pub async fn consistency(&self, user: &User, tz: Option<&str>) -> Result<Vec<Consistency>> {
         let today = self.calendar.today(user, tz)?;
-        let panels = self.panels.list(user.id).await?;
-        let Some(earliest) = panels.iter().map(|p| p.created_at).min() else {
-            return Ok(Vec::new());
-        };
-        let since = day_start(today.day_of(earliest), today.zone);
-        let entries = self.entries.list_for_user(user.id, since).await?;
-        Ok(panels
+        let panels = self
+            .tallies
+            .panels_with_tallies(user.id, today.zone)
+            .await?;
+        let figures = figures(&*self.entries, &*self.tallies, today, panels).await?;
+        Ok(figures
             .into_iter()
-            .map(|panel| {
-                // Entries come sorted by panel: take this panel's run.
-                let start = entries.partition_point(|e| e.panel_id < panel.id);
-                let end = entries.partition_point(|e| e.panel_id <= panel.id);
-                let own = &entries[start..end];
-                let series = DaySeries::build(panel.created_at, today.date, today.zone, own);
-                Consistency {
-                    consistency: series.consistency(),
-                    age: series.age(),
-                    days_complete: series.days_complete(),
-                    panel,
-                }
+            .map(|(panel, figures)| Consistency {
+                consistency: figures.consistency(),
+                age: figures.age as usize,
+                days_complete: figures.days_complete as usize,
+                panel,
             })
             .collect())
     }
@@ -189,9 +193,18 @@ impl History {
         tz: Option<&str>,
     ) -> Result<Streaks> {
         let today = self.calendar.today(user, tz)?;
-        let panel = self.panels.get(user.id, panel_id).await?;
-        let since = day_start(today.day_of(panel.created_at), today.zone);
-        let entries = self.entries.list_for_panel(&panel, since).await?;
-        Ok(DaySeries::build(panel.created_at, today.date, today.zone, &entries).streaks())
+        let panel = self
+            .tallies
+            .panels_with_tallies(user.id, today.zone)
+            .await?
+            .into_iter()
+            .find(|p| p.panel.id == panel_id)
+            .ok_or_else(|| Error::not_found(PANEL_NOT_FOUND).with_data("panel_id", panel_id))?;
+        let figures = figures(&*self.entries, &*self.tallies, today, vec![panel]).await?;
+        Ok(figures
+            .into_iter()
+            .next()
+            .map(|(_, figures)| figures.streaks)
+            .unwrap_or_default())
     }
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod calendar;
+pub mod figures;
 pub mod history;
 pub mod panels;
 

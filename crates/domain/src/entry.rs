@@ -21,6 +21,17 @@ pub struct HistoryCursor {
     pub id: EntryId,
 }
 
+/// The span of one local day of a panel: its entries from `start` up to `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySpan {
+    pub panel_id: PanelId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The latest entry of a span: its id and whether it marked the panel done.
+pub type Latest = (EntryId, bool);
+
 impl HistoryCursor {
     pub fn after(entry: &Entry) -> Self {
         Self {

@@ -18,6 +18,7 @@ pub mod period;
 pub mod ports;
 pub mod proxies;
 pub mod seal;
+pub mod tally;
 pub mod text;
 pub mod user;
 

@@ -4,11 +4,12 @@
 
 use crate::attempts::AttemptCount;
 use crate::background::{JobRun, OutboxDraft, OutboxMessage, RouteStats, Timing};
-use crate::entry::{Entry, HistoryCursor};
+use crate::entry::{DaySpan, Entry, HistoryCursor, Latest};
 use crate::error::Result;
 use crate::events::{Event, MustDeliver};
 use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
-use crate::user::{Email, NewUser, PasswordHash, User, UserChanges, UserId};
+use crate::tally::{PanelTally, SavedTally};
+use crate::user::{Email, NewUser, PasswordHash, TimeZone, User, UserChanges, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -64,12 +65,10 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
         is_complete: bool,
         at: DateTime<Utc>,
     ) -> Result<Entry>;
-    /// Every entry of the panel at or after `since`, oldest first. The panel is one
-    /// [`PanelRepository::get`] gave for its owner, so ownership is not checked again.
-    async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>>;
-    /// Every entry of all the user's panels at or after `since`, by panel then oldest first,
-    /// in one query.
-    async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>>;
+    /// The latest entry of each span (latest by time, then by id), in the order given, in one
+    /// statement that reads one index entry per span whatever the number of entries in it. The
+    /// spans' panels are ones the caller read for their owner: ownership is not checked again.
+    async fn latest_in_spans(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>>;
     /// One page of the raw history, newest first, strictly older than `cursor`.
     async fn page(
         &self,
@@ -80,6 +79,16 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<Entry>>;
     /// Empties the panel's history and sets its `created_at` to `now`, in one transaction.
     async fn clear(&self, user_id: UserId, panel_id: PanelId, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Tallies saved per panel and zone, so consistency and streaks read a few days, not all of them.
+#[async_trait]
+pub trait TallyRepository: Send + Sync + std::fmt::Debug {
+    /// The user's panels in position order, each with its revision and its tally in `zone`.
+    async fn panels_with_tallies(&self, user_id: UserId, zone: TimeZone)
+    -> Result<Vec<PanelTally>>;
+    /// Saves tallies for `zone`, each replacing the one its panel had there.
+    async fn save(&self, zone: TimeZone, tallies: &[SavedTally]) -> Result<()>;
 }
 
 /// Revoked access tokens and password-reset tokens. Reset tokens are handled only as hashes.
@@ -234,6 +243,7 @@ pub struct Repositories {
     pub users: std::sync::Arc<dyn UserRepository>,
     pub panels: std::sync::Arc<dyn PanelRepository>,
     pub entries: std::sync::Arc<dyn EntryRepository>,
+    pub tallies: std::sync::Arc<dyn TallyRepository>,
     pub tokens: std::sync::Arc<dyn TokenRepository>,
     pub attempts: std::sync::Arc<dyn AttemptRepository>,
     pub timings: std::sync::Arc<dyn TimingRepository>,

@@ -111,6 +111,22 @@ pub async fn drop_everything(db: &DatabaseConnection) -> Result<()> {
     } else {
         ""
     };
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        // Dropping a table deletes its rows first, which would run its triggers row by row.
+        let triggers = db
+            .query_all_raw(Statement::from_string(
+                DatabaseBackend::Sqlite,
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+            ))
+            .await
+            .or_db("listing triggers")?;
+        for row in triggers {
+            let name: String = row.try_get_by_index(0).or_db("listing triggers")?;
+            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS \"{name}\""))
+                .await
+                .or_db("dropping a trigger")?;
+        }
+    }
     let dropped = children_first().filter(|t| t.holds != Holds::OpsLog);
     for table in dropped.map(|t| t.name) {
         db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}{cascade}"))

@@ -1,22 +1,23 @@
-//! The entry repository: taps, day-series input, the keyset-paged raw history, clearing.
+//! The entry repository: taps, the latest entry of each day, the keyset-paged raw history,
+//! clearing.
 
 use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
 use crate::panels::{lock_owner, panel_not_found};
-use crate::rows::EntryRow;
 use crate::sql::{fetch, statements};
 use crate::time::{from_db, from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
-use ninepanels_domain::entry::{Entry, HistoryCursor};
-use ninepanels_domain::panel::{Panel, PanelId};
+use ninepanels_domain::entry::{DaySpan, Entry, HistoryCursor, Latest};
+use ninepanels_domain::panel::PanelId;
 use ninepanels_domain::ports::EntryRepository;
 use ninepanels_domain::user::UserId;
 use sea_orm::sea_query::Expr;
+use sea_orm::sqlx::{self, AssertSqlSafe};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -43,6 +44,11 @@ impl SqlEntries {
             .map(|_| ())
             .ok_or_else(|| panel_not_found(panel_id))
     }
+}
+
+/// A time as SQLite holds it (the text sqlx writes), for statements that take times inside JSON.
+fn sqlite_text(at: DateTime<Utc>) -> String {
+    to_db(at).format("%F %T%.f").to_string()
 }
 
 fn to_entry(m: entries::Model) -> Entry {
@@ -86,28 +92,51 @@ impl EntryRepository for SqlEntries {
         })
     }
 
-    async fn list_for_panel(&self, panel: &Panel, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        let rows: Vec<EntryRow> = fetch!(
-            fetch_all,
-            &self.db,
-            statements::PANEL_ENTRIES_SINCE,
-            panel.id,
-            to_db(since)
-        )
-        .or_db("listing entries")?;
-        Ok(rows.into_iter().map(Entry::from).collect())
-    }
-
-    async fn list_for_user(&self, user_id: UserId, since: DateTime<Utc>) -> Result<Vec<Entry>> {
-        let rows: Vec<EntryRow> = fetch!(
-            fetch_all,
-            &self.db,
-            statements::USER_ENTRIES_SINCE,
-            user_id,
-            to_db(since)
-        )
-        .or_db("listing the user's entries")?;
-        Ok(rows.into_iter().map(Entry::from).collect())
+    async fn latest_in_spans(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>> {
+        let mut latest = vec![None; spans.len()];
+        if spans.is_empty() {
+            return Ok(latest);
+        }
+        let found = match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let (panels, starts, ends) = spans
+                    .iter()
+                    .map(|s| (s.panel_id, to_db(s.start), to_db(s.end)))
+                    .collect::<(Vec<_>, Vec<_>, Vec<_>)>();
+                let sql = statements::LATEST_IN_SPANS_POSTGRES.sql(DatabaseBackend::Postgres);
+                let pool = self.db.get_postgres_connection_pool();
+                async {
+                    let mut connection = pool.acquire().await?;
+                    sqlx::query_as(AssertSqlSafe(sql))
+                        .bind(panels)
+                        .bind(starts)
+                        .bind(ends)
+                        .fetch_all(&mut *connection)
+                        .await
+                }
+                .await
+            }
+            _ => {
+                let spans: Vec<(i32, String, String)> = spans
+                    .iter()
+                    .map(|s| (s.panel_id, sqlite_text(s.start), sqlite_text(s.end)))
+                    .collect();
+                let json = serde_json::to_string(&spans).unwrap_or_default();
+                fetch!(
+                    fetch_all,
+                    &self.db,
+                    statements::LATEST_IN_SPANS_SQLITE,
+                    json
+                )
+            }
+        };
+        let found: Vec<(i64, i32, bool)> = found.or_db("reading the latest entry of each day")?;
+        for (index, id, is_complete) in found {
+            if let Some(slot) = usize::try_from(index).ok().and_then(|i| latest.get_mut(i)) {
+                *slot = Some((id, is_complete));
+            }
+        }
+        Ok(latest)
     }
 
     async fn page(

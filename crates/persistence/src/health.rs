@@ -2,7 +2,8 @@
 
 use crate::connect::pending_migrations;
 use crate::{
-    SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTimings, SqlTokens, SqlUsers,
+    SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTallies, SqlTimings, SqlTokens,
+    SqlUsers,
 };
 use async_trait::async_trait;
 use ninepanels_domain::ports::{Health, Repositories};
@@ -38,6 +39,7 @@ pub fn repositories(db: &DatabaseConnection) -> Repositories {
         users: Arc::new(SqlUsers::new(db.clone())),
         panels: Arc::new(SqlPanels::new(db.clone())),
         entries: Arc::new(SqlEntries::new(db.clone())),
+        tallies: Arc::new(SqlTallies::new(db.clone())),
         tokens: Arc::new(SqlTokens::new(db.clone())),
         attempts: Arc::new(SqlAttempts::new(db.clone())),
         timings: Arc::new(SqlTimings::new(db.clone())),

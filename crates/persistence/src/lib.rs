@@ -15,6 +15,7 @@ pub mod restore;
 mod rows;
 mod sql;
 pub mod tables;
+pub mod tallies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
@@ -33,6 +34,7 @@ pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;
 pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
+pub use tallies::SqlTallies;
 pub use timings::SqlTimings;
 pub use tokens::SqlTokens;
 pub use users::SqlUsers;

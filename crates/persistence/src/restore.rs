@@ -189,19 +189,23 @@ fn quoted(name: &str) -> String {
 }
 
 async fn replace_everything(conn: &mut SqliteConnection) -> Result<Restored> {
-    let own_tables = names(
-        conn,
-        "SELECT name FROM main.sqlite_master WHERE type = 'table' \
-         AND name NOT LIKE 'sqlite_%' AND name <> 'ops_log'",
-    )
-    .await?;
-    for table in &own_tables {
-        run(
-            conn,
-            &format!("DROP TABLE main.{}", quoted(table)),
-            "dropping a table",
-        )
-        .await?;
+    // Triggers first: dropping a table deletes its rows, which would run them row by row.
+    let own = [
+        (
+            "TRIGGER",
+            "SELECT name FROM main.sqlite_master WHERE type = 'trigger'",
+        ),
+        (
+            "TABLE",
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> 'ops_log'",
+        ),
+    ];
+    for (kind, listed) in own {
+        for name in names(conn, listed).await? {
+            let sql = format!("DROP {kind} main.{}", quoted(&name));
+            run(conn, &sql, "dropping the current schema").await?;
+        }
     }
     let keeps_log = !names(
         conn,

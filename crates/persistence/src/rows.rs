@@ -3,9 +3,9 @@
 //! out of place here, next to the statement's column list, not a silent swap in a tuple.
 
 use crate::time::from_db_or_epoch;
-use chrono::NaiveDateTime;
-use ninepanels_domain::entry::Entry;
+use chrono::{NaiveDate, NaiveDateTime};
 use ninepanels_domain::panel::Panel;
+use ninepanels_domain::tally::{PanelTally, SavedTally, Tally};
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::sqlx::{self, Row};
@@ -26,33 +26,6 @@ macro_rules! read_by_position {
             }
         }
     };
-}
-
-/// `SELECT id, is_complete, timestamp, panel_id FROM entries ...`
-#[derive(Debug)]
-pub struct EntryRow {
-    id: i32,
-    is_complete: Option<bool>,
-    timestamp: Option<NaiveDateTime>,
-    panel_id: Option<i32>,
-}
-
-read_by_position!(EntryRow {
-    id,
-    is_complete,
-    timestamp,
-    panel_id
-});
-
-impl From<EntryRow> for Entry {
-    fn from(row: EntryRow) -> Self {
-        Entry {
-            id: row.id,
-            is_complete: row.is_complete.unwrap_or(false),
-            panel_id: row.panel_id.unwrap_or_default(),
-            timestamp: from_db_or_epoch(row.timestamp),
-        }
-    }
 }
 
 /// `SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, (...) AS latest`:
@@ -78,16 +51,116 @@ read_by_position!(ListedPanelRow {
     latest
 });
 
+/// A panel from the six columns every panel read starts with.
+fn panel(
+    id: i32,
+    created_at: Option<NaiveDateTime>,
+    title: Option<String>,
+    description: Option<String>,
+    position: Option<i32>,
+    user_id: Option<i32>,
+) -> Panel {
+    Panel {
+        id,
+        created_at: from_db_or_epoch(created_at),
+        title: title.unwrap_or_default(),
+        description,
+        position: position.unwrap_or_default(),
+        user_id: user_id.unwrap_or_default(),
+    }
+}
+
 impl From<ListedPanelRow> for (Panel, Option<bool>) {
     fn from(row: ListedPanelRow) -> Self {
-        let panel = Panel {
-            id: row.id,
-            created_at: from_db_or_epoch(row.created_at),
-            title: row.title.unwrap_or_default(),
-            description: row.description,
-            position: row.position.unwrap_or_default(),
-            user_id: row.user_id.unwrap_or_default(),
+        let latest = row.latest;
+        let panel = panel(
+            row.id,
+            row.created_at,
+            row.title,
+            row.description,
+            row.position,
+            row.user_id,
+        );
+        (panel, latest)
+    }
+}
+
+/// The panel columns, its revision, then the `panel_tallies` columns from `created_at` on (all
+/// null when it has no tally in the zone).
+#[derive(Debug)]
+pub struct TalliedPanelRow {
+    id: i32,
+    created_at: Option<NaiveDateTime>,
+    title: Option<String>,
+    description: Option<String>,
+    position: Option<i32>,
+    user_id: Option<i32>,
+    revision: i64,
+    tally_created_at: Option<NaiveDateTime>,
+    tally_revision: Option<i64>,
+    first_day: Option<NaiveDate>,
+    through_day: Option<NaiveDate>,
+    days_complete: Option<i32>,
+    run: Option<i32>,
+    longest: Option<i32>,
+    longest_end: Option<NaiveDate>,
+}
+
+read_by_position!(TalliedPanelRow {
+    id,
+    created_at,
+    title,
+    description,
+    position,
+    user_id,
+    revision,
+    tally_created_at,
+    tally_revision,
+    first_day,
+    through_day,
+    days_complete,
+    run,
+    longest,
+    longest_end
+});
+
+impl From<TalliedPanelRow> for PanelTally {
+    fn from(row: TalliedPanelRow) -> Self {
+        let count = |n: i32| u32::try_from(n).unwrap_or_default();
+        let saved = match (
+            row.tally_created_at,
+            row.tally_revision,
+            row.first_day,
+            row.through_day,
+        ) {
+            (Some(created_at), Some(revision), Some(first_day), Some(through)) => {
+                Some(SavedTally {
+                    panel_id: row.id,
+                    created_at: from_db_or_epoch(Some(created_at)),
+                    revision,
+                    tally: Tally {
+                        first_day,
+                        through,
+                        days_complete: count(row.days_complete.unwrap_or_default()),
+                        run: count(row.run.unwrap_or_default()),
+                        longest: count(row.longest.unwrap_or_default()),
+                        longest_end: row.longest_end,
+                    },
+                })
+            }
+            _ => None,
         };
-        (panel, row.latest)
+        PanelTally {
+            panel: panel(
+                row.id,
+                row.created_at,
+                row.title,
+                row.description,
+                row.position,
+                row.user_id,
+            ),
+            revision: row.revision,
+            saved,
+        }
     }
 }

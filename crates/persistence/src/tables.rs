@@ -8,6 +8,9 @@ pub enum Holds {
     Accounts,
     /// Work and measurements of the server itself.
     Background,
+    /// Figures counted from people's data to make reads cheap: never copied (a restore or an
+    /// import counts them again as it is read), emptied with the data they were counted from.
+    Derived,
     /// The record of destructive operator commands; it outlives a drop.
     OpsLog,
     /// Which migrations are applied (ours, and the old server's).
@@ -25,12 +28,14 @@ const fn table(name: &'static str, holds: Holds) -> Table {
 }
 
 /// Every table, parents before children.
-pub const TABLES: [Table; 14] = [
+pub const TABLES: [Table; 16] = [
     table("users", Holds::Accounts),
     table("panels", Holds::Accounts),
     table("entries", Holds::Accounts),
     table("password_reset_tokens", Holds::Accounts),
     table("blacklisted_access_tokens", Holds::Accounts),
+    table("panel_revisions", Holds::Derived),
+    table("panel_tallies", Holds::Derived),
     table("timings", Holds::Background),
     table("timing_stats", Holds::Background),
     table("event_outbox", Holds::Background),

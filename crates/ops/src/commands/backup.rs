@@ -100,8 +100,9 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
                     "--no-owner",
                     "--exclude-table=ops_log",
                     "--exclude-table=alembic_version",
-                    "--file",
                 ])
+                .args(derived_tables().map(|t| format!("--exclude-table-data={t}")))
+                .arg("--file")
                 .arg(&path)
                 .args(["--dbname", url]);
             run_tool(pg_dump, "pg_dump")?;
@@ -131,6 +132,15 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
 pub async fn write_export(ops: &Ops, path: &Path) -> Result<transfer::Counts, OpsError> {
     let mut out = std::io::BufWriter::new(private_file(path)?);
     Ok(transfer::export(&ops.db, &mut out).await?)
+}
+
+/// Tables a data-only dump leaves out: the restore's own writes count them again.
+fn derived_tables() -> impl Iterator<Item = &'static str> {
+    use ninepanels_persistence::tables::{Holds, TABLES};
+    TABLES
+        .iter()
+        .filter(|t| t.holds == Holds::Derived)
+        .map(|t| t.name)
 }
 
 #[cfg(test)]

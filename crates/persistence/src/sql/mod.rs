@@ -30,7 +30,7 @@ impl HotQuery {
             _ => (&self.sqlite, "?"),
         };
         cell.get_or_init(|| {
-            (1..=9).fold(self.template.to_owned(), |sql, n| {
+            (1..=16).fold(self.template.to_owned(), |sql, n| {
                 sql.replace(&format!("{{{n}}}"), &format!("{sigil}{n}"))
             })
         })
@@ -78,5 +78,7 @@ mod tests {
             query.sql(DatabaseBackend::Sqlite),
             "SELECT a FROM t WHERE b = ?1 AND c >= ?2 AND d < ?2"
         );
+        let ten = HotQuery::new("VALUES ({1}, {10})");
+        assert_eq!(ten.sql(DatabaseBackend::Postgres), "VALUES ($1, $10)");
     }
 }

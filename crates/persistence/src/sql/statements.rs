@@ -20,18 +20,48 @@ pub static RECORD_ENTRY: HotQuery = HotQuery::new(
      RETURNING id",
 );
 
-/// A panel's entries from an instant on, oldest first.
-pub static PANEL_ENTRIES_SINCE: HotQuery = HotQuery::new(
-    "SELECT id, is_complete, timestamp, panel_id FROM entries \
-     WHERE panel_id = {1} AND timestamp >= {2} ORDER BY timestamp, id",
+/// The latest entry of each span `(panel, start, end)`, by the span's place in the list (from 0):
+/// one index seek per span. PostgreSQL takes the spans as three arrays.
+pub static LATEST_IN_SPANS_POSTGRES: HotQuery = HotQuery::new(
+    "SELECT d.n - 1, l.id, l.is_complete \
+     FROM unnest({1}::int4[], {2}::timestamp[], {3}::timestamp[]) WITH ORDINALITY \
+       AS d(panel_id, lo, hi, n) \
+     CROSS JOIN LATERAL (SELECT e.id, COALESCE(e.is_complete, false) AS is_complete \
+       FROM entries e WHERE e.panel_id = d.panel_id AND e.timestamp >= d.lo AND e.timestamp < d.hi \
+       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) l",
 );
 
-/// A user's entries from an instant on, by panel and then oldest first.
-pub static USER_ENTRIES_SINCE: HotQuery = HotQuery::new(
-    "SELECT e.id, e.is_complete, e.timestamp, e.panel_id FROM entries e \
-     JOIN panels p ON p.id = e.panel_id \
-     WHERE p.user_id = {1} AND e.timestamp >= {2} \
-     ORDER BY e.panel_id, e.timestamp, e.id",
+/// [`LATEST_IN_SPANS_POSTGRES`] on SQLite, which takes the spans as one JSON array of
+/// `[panel, start, end]` with the times as SQLite stores them.
+pub static LATEST_IN_SPANS_SQLITE: HotQuery = HotQuery::new(
+    "SELECT j.key, e.id, COALESCE(e.is_complete, 0) FROM json_each({1}) j \
+     JOIN entries e ON e.id = (SELECT x.id FROM entries x \
+       WHERE x.panel_id = json_extract(j.value, '$[0]') \
+         AND x.timestamp >= json_extract(j.value, '$[1]') \
+         AND x.timestamp < json_extract(j.value, '$[2]') \
+       ORDER BY x.timestamp DESC, x.id DESC LIMIT 1)",
+);
+
+/// A user's panels in position order, each with its history revision and its tally in a zone.
+pub static PANELS_WITH_TALLIES: HotQuery = HotQuery::new(
+    "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
+     COALESCE(r.revision, 0), t.created_at, t.revision, t.first_day, t.through_day, \
+     t.days_complete, t.run, t.longest, t.longest_end \
+     FROM panels p \
+     LEFT JOIN panel_revisions r ON r.panel_id = p.id \
+     LEFT JOIN panel_tallies t ON t.panel_id = p.id AND t.zone = {2} \
+     WHERE p.user_id = {1} ORDER BY p.position, p.id",
+);
+
+/// A panel's tally in a zone, replacing the one it had there.
+pub static SAVE_TALLY: HotQuery = HotQuery::new(
+    "INSERT INTO panel_tallies (panel_id, zone, created_at, revision, first_day, through_day, \
+       days_complete, run, longest, longest_end) \
+     VALUES ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}) \
+     ON CONFLICT (panel_id, zone) DO UPDATE SET created_at = excluded.created_at, \
+       revision = excluded.revision, first_day = excluded.first_day, \
+       through_day = excluded.through_day, days_complete = excluded.days_complete, \
+       run = excluded.run, longest = excluded.longest, longest_end = excluded.longest_end",
 );
 
 /// One more attempt for a key: a new row, or the stored window counted on, or started again at

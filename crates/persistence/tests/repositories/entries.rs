@@ -1,60 +1,87 @@
-//! The entry repository on both engines: taps, one-query day-series input, keyset pages, clearing.
+//! The entry repository on both engines: taps, the latest entry of each day, keyset pages,
+//! clearing.
 
 use crate::support::{at, panel, user};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use ninepanels_domain::ErrorKind;
-use ninepanels_domain::entry::HistoryCursor;
+use ninepanels_domain::entry::{DaySpan, HistoryCursor};
 use ninepanels_domain::ports::{EntryRepository, PanelRepository};
 use ninepanels_persistence::testing::TestDb;
 use ninepanels_persistence::{SqlEntries, SqlPanels};
 
-async fn records_and_lists_entries_oldest_first(db: &TestDb) {
+fn span(panel_id: i32, start: DateTime<Utc>, end: DateTime<Utc>) -> DaySpan {
+    DaySpan {
+        panel_id,
+        start,
+        end,
+    }
+}
+
+async fn reads_the_latest_entry_of_each_span_in_the_order_asked(db: &TestDb) {
     let entries = SqlEntries::new(db.db.clone());
     let ada = user(db, "ada@example.org").await;
     let p = panel(db, &ada, "read").await;
+    let other = panel(db, &ada, "run").await;
     let t0 = at(2026, 3, 1, 22, 30);
     let e1 = entries.record(ada.id, p.id, true, t0).await.unwrap();
     assert_eq!(
         (e1.is_complete, e1.panel_id, e1.timestamp),
         (true, p.id, t0)
     );
-    entries
+    let later = entries
         .record(ada.id, p.id, false, t0 + Duration::hours(1))
         .await
         .unwrap();
-    let all = entries.list_for_panel(&p, t0).await.unwrap();
-    assert_eq!(
-        all.iter().map(|e| e.is_complete).collect::<Vec<_>>(),
-        [true, false]
-    );
-    let later = entries
-        .list_for_panel(&p, t0 + Duration::minutes(1))
+    // Two entries at one instant: the later id is the latest.
+    let noon = at(2026, 3, 3, 12, 0);
+    entries.record(ada.id, p.id, false, noon).await.unwrap();
+    let tie = entries.record(ada.id, p.id, true, noon).await.unwrap();
+    let run = entries.record(ada.id, other.id, true, t0).await.unwrap();
+    let day = |d: u32| span(p.id, at(2026, 3, d, 0, 0), at(2026, 3, d + 1, 0, 0));
+    let latest = entries
+        .latest_in_spans(&[
+            day(3),
+            span(p.id, t0, t0 + Duration::hours(1)),
+            day(2),
+            span(other.id, t0, t0 + Duration::hours(1)),
+            day(1),
+        ])
         .await
         .unwrap();
-    assert_eq!(later.len(), 1);
+    assert_eq!(
+        latest,
+        [
+            Some((tie.id, true)),
+            Some((e1.id, true)),
+            None,
+            Some((run.id, true)),
+            Some((later.id, false)),
+        ],
+        "the end of a span is not in it; spans of other panels read their own"
+    );
+    assert!(entries.latest_in_spans(&[]).await.unwrap().is_empty());
 }
 
-async fn lists_all_of_a_users_panels_in_one_query_and_no_one_elses(db: &TestDb) {
+async fn a_span_reads_one_entry_among_hundreds(db: &TestDb) {
     let entries = SqlEntries::new(db.db.clone());
     let ada = user(db, "ada@example.org").await;
-    let bob = user(db, "bob@example.org").await;
-    let a1 = panel(db, &ada, "a1").await;
-    let a2 = panel(db, &ada, "a2").await;
-    let b1 = panel(db, &bob, "b1").await;
-    let t = at(2026, 3, 1, 12, 0);
-    entries.record(ada.id, a2.id, true, t).await.unwrap();
-    entries
-        .record(ada.id, a1.id, true, t + Duration::hours(2))
+    let p = panel(db, &ada, "read").await;
+    let t = at(2026, 3, 1, 6, 0);
+    let mut last = None;
+    for second in 0..500 {
+        last = Some(
+            entries
+                .record(ada.id, p.id, second % 2 == 1, t + Duration::seconds(second))
+                .await
+                .unwrap(),
+        );
+    }
+    let last = last.unwrap();
+    let latest = entries
+        .latest_in_spans(&[span(p.id, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0))])
         .await
         .unwrap();
-    entries
-        .record(ada.id, a1.id, false, t + Duration::hours(1))
-        .await
-        .unwrap();
-    entries.record(bob.id, b1.id, true, t).await.unwrap();
-    let listed = entries.list_for_user(ada.id, t).await.unwrap();
-    let shape: Vec<(i32, bool)> = listed.iter().map(|e| (e.panel_id, e.is_complete)).collect();
-    assert_eq!(shape, [(a1.id, false), (a1.id, true), (a2.id, true)]);
+    assert_eq!(latest, [Some((last.id, true))]);
 }
 
 async fn another_users_panel_is_not_found(db: &TestDb) {
@@ -157,8 +184,8 @@ async fn clearing_empties_history_and_resets_created_at(db: &TestDb) {
 }
 
 ninepanels_persistence::test_on_both_engines!(
-    records_and_lists_entries_oldest_first,
-    lists_all_of_a_users_panels_in_one_query_and_no_one_elses,
+    reads_the_latest_entry_of_each_span_in_the_order_asked,
+    a_span_reads_one_entry_among_hundreds,
     another_users_panel_is_not_found,
     pages_are_stable_while_new_entries_arrive,
     clearing_empties_history_and_resets_created_at,

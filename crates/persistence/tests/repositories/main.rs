@@ -6,6 +6,7 @@ mod entries;
 mod migrations;
 mod panels;
 mod support;
+mod tallies;
 mod timings;
 mod tokens;
 mod users;

@@ -2,6 +2,7 @@
 
 use crate::support::{at, new_user, no_announcement, panel, user};
 use ninepanels_domain::ErrorKind;
+use ninepanels_domain::entry::DaySpan;
 use ninepanels_domain::ports::{EntryRepository, PanelRepository, UserRepository};
 use ninepanels_domain::user::{Email, TimeZone, UserChanges, UserName};
 use ninepanels_persistence::testing::TestDb;
@@ -135,15 +136,17 @@ async fn deleting_a_user_takes_their_panels_and_entries_only(db: &TestDb) {
     assert!(users.find_by_id(ada.id).await.unwrap().is_none());
     assert!(panels.list(ada.id).await.unwrap().is_empty());
     assert_eq!(panels.list(bob.id).await.unwrap().len(), 1);
-    let since = at(2000, 1, 1, 0, 0);
-    assert_eq!(entries.list_for_user(bob.id, since).await.unwrap().len(), 1);
-    assert!(
-        entries
-            .list_for_user(ada.id, since)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let all_time = |panel_id| DaySpan {
+        panel_id,
+        start: at(2000, 1, 1, 0, 0),
+        end: at(2100, 1, 1, 0, 0),
+    };
+    let latest = entries
+        .latest_in_spans(&[all_time(bob_panel.id), all_time(ada_panel.id)])
+        .await
+        .unwrap();
+    assert!(latest[0].is_some(), "bob's entry stays");
+    assert_eq!(latest[1], None, "ada's entries went with her");
     assert_eq!(
         users.delete(ada.id, Vec::new()).await.unwrap_err().kind,
         ErrorKind::NotFound

@@ -1,0 +1,189 @@
+//! Running figures of a panel's day series (complete days, the run ending at a day, the longest
+//! run), added to one day at a time: consistency and streaks from a saved tally and the few days
+//! after it, with [`DaySeries`](crate::days::DaySeries) as the whole-history reference.
+
+use crate::days::Streaks;
+use crate::panel::{Panel, PanelId};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+/// The figures of the days from `first_day` through `through`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub first_day: NaiveDate,
+    /// The last day counted; the day before `first_day` while none is.
+    pub through: NaiveDate,
+    pub days_complete: u32,
+    /// Complete days in a row ending at `through`.
+    pub run: u32,
+    pub longest: u32,
+    /// The last day of the earliest longest run.
+    pub longest_end: Option<NaiveDate>,
+}
+
+/// What consistency and streaks show of a panel on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// Days from the first day through today.
+    pub age: u32,
+    pub days_complete: u32,
+    pub streaks: Streaks,
+}
+
+impl Figures {
+    /// `days_complete / age`, in 0..=1.
+    pub fn consistency(&self) -> f64 {
+        f64::from(self.days_complete) / f64::from(self.age)
+    }
+}
+
+/// A tally kept for a panel in one zone, with what it was counted from: it holds while the
+/// panel's `created_at` and history revision are still these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedTally {
+    pub panel_id: PanelId,
+    pub created_at: DateTime<Utc>,
+    pub revision: i64,
+    pub tally: Tally,
+}
+
+/// A panel as its tallies see it: its history revision (which changes whenever an entry older
+/// than a day is written or removed) and the tally saved for it in the zone asked, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelTally {
+    pub panel: Panel,
+    pub revision: i64,
+    pub saved: Option<SavedTally>,
+}
+
+impl PanelTally {
+    /// The saved tally when it still holds for this panel counted from `first_day`.
+    pub fn valid(&self, first_day: NaiveDate) -> Option<Tally> {
+        self.saved
+            .filter(|s| {
+                s.created_at == self.panel.created_at
+                    && s.revision == self.revision
+                    && s.tally.first_day == first_day
+            })
+            .map(|s| s.tally)
+    }
+}
+
+impl Tally {
+    /// No day counted yet.
+    pub fn new(first_day: NaiveDate) -> Self {
+        Self {
+            first_day,
+            through: first_day.pred_opt().unwrap_or(first_day),
+            days_complete: 0,
+            run: 0,
+            longest: 0,
+            longest_end: None,
+        }
+    }
+
+    /// The first day not counted yet.
+    pub fn next_day(&self) -> NaiveDate {
+        if self.days() == 0 {
+            self.first_day
+        } else {
+            self.through + Days::new(1)
+        }
+    }
+
+    /// The number of days counted.
+    pub fn days(&self) -> u32 {
+        u32::try_from((self.through - self.first_day).num_days() + 1).unwrap_or(0)
+    }
+
+    /// Counts the next day, complete or not.
+    pub fn add_day(&mut self, complete: bool) {
+        self.through = self.next_day();
+        if complete {
+            self.days_complete += 1;
+            self.run += 1;
+            if self.run > self.longest {
+                self.longest = self.run;
+                self.longest_end = Some(self.through);
+            }
+        } else {
+            self.run = 0;
+        }
+    }
+
+    /// The figures on `today`, from this tally counted through yesterday: the current streak
+    /// ends today when today is complete, else yesterday.
+    pub fn finish(mut self, today_complete: bool) -> Figures {
+        let yesterday_run = self.run;
+        self.add_day(today_complete);
+        let longest_start = self
+            .longest_end
+            .map(|end| end - Days::new(u64::from(self.longest) - 1));
+        Figures {
+            age: self.days(),
+            days_complete: self.days_complete,
+            streaks: Streaks {
+                current: if today_complete {
+                    self.run
+                } else {
+                    yesterday_run
+                },
+                longest: self.longest,
+                longest_start,
+                longest_end: self.longest_end,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 2, d).unwrap()
+    }
+
+    fn counted(days: &[bool]) -> Tally {
+        let mut tally = Tally::new(date(1));
+        for &done in days {
+            tally.add_day(done);
+        }
+        tally
+    }
+
+    #[test]
+    fn days_follow_on_from_the_first() {
+        let tally = Tally::new(date(1));
+        assert_eq!((tally.days(), tally.next_day()), (0, date(1)));
+        let tally = counted(&[true, false]);
+        assert_eq!(
+            (tally.days(), tally.through, tally.next_day()),
+            (2, date(2), date(3))
+        );
+    }
+
+    #[test]
+    fn finishing_keeps_today_open_and_the_earliest_longest_run() {
+        let figures =
+            counted(&[true, true, false, true, true, true, false, true, true]).finish(false);
+        assert_eq!((figures.age, figures.days_complete), (10, 7));
+        assert_eq!(figures.streaks.current, 2);
+        assert_eq!(figures.streaks.longest, 3);
+        assert_eq!(
+            (figures.streaks.longest_start, figures.streaks.longest_end),
+            (Some(date(4)), Some(date(6)))
+        );
+        let figures =
+            counted(&[true, true, false, true, true, true, false, true, true]).finish(true);
+        assert_eq!((figures.streaks.current, figures.streaks.longest), (3, 3));
+        assert_eq!(figures.streaks.longest_start, Some(date(4)));
+    }
+
+    #[test]
+    fn a_panel_made_today_is_one_day_old() {
+        let figures = Tally::new(date(1)).finish(false);
+        assert_eq!((figures.age, figures.days_complete), (1, 0));
+        assert_eq!(figures.streaks, Streaks::default());
+        assert_eq!(figures.consistency(), 0.0);
+    }
+}
