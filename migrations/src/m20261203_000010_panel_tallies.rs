@@ -21,13 +21,17 @@ fn sqlite_bump(panel: &str) -> String {
 
 const SQLITE_DAY_AGO: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 day')";
 
+/// Statement-level on PostgreSQL, reading the changed rows from transition tables: a bulk load
+/// (an import, a restore) moves each panel's revision once, where a row trigger updated the
+/// same revision row once per entry.
 const POSTGRES_TRIGGERS: &str = "
 CREATE OR REPLACE FUNCTION bump_panel_revisions() RETURNS trigger LANGUAGE plpgsql
   SET search_path FROM CURRENT AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO panel_revisions (panel_id, revision)
-      SELECT id, 1 FROM panels WHERE id = NEW.panel_id
+      SELECT DISTINCT p.id, 1 FROM changed_new n JOIN panels p ON p.id = n.panel_id
+      WHERE n.timestamp < (now() AT TIME ZONE 'utc') - interval '1 day'
       ON CONFLICT (panel_id) DO UPDATE SET revision = panel_revisions.revision + 1;
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO panel_revisions (panel_id, revision)
@@ -42,8 +46,8 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
-CREATE OR REPLACE TRIGGER entries_backdated_insert AFTER INSERT ON entries FOR EACH ROW
-  WHEN (NEW.timestamp < (now() AT TIME ZONE 'utc') - interval '1 day')
+CREATE OR REPLACE TRIGGER entries_insert AFTER INSERT ON entries
+  REFERENCING NEW TABLE AS changed_new FOR EACH STATEMENT
   EXECUTE FUNCTION bump_panel_revisions();
 CREATE OR REPLACE TRIGGER entries_delete AFTER DELETE ON entries
   REFERENCING OLD TABLE AS changed_old FOR EACH STATEMENT

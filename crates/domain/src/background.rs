@@ -13,6 +13,22 @@ pub struct OutboxDraft {
     pub created_at: DateTime<Utc>,
 }
 
+/// The database connection pool as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Connections open, busy or idle.
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// Outbox messages not delivered yet: still being tried, and parked after too many failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxDepth {
+    pub waiting: u64,
+    pub parked: u64,
+}
+
 /// A stored outbox message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMessage {

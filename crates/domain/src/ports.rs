@@ -3,7 +3,9 @@
 //! panel as not found.
 
 use crate::attempts::AttemptCount;
-use crate::background::{JobRun, OutboxDraft, OutboxMessage, RouteStats, Timing};
+use crate::background::{
+    JobRun, OutboxDepth, OutboxDraft, OutboxMessage, PoolStats, RouteStats, Timing,
+};
 use crate::entry::{DaySpan, Entry, HistoryCursor, Latest};
 use crate::error::Result;
 use crate::events::{Event, MustDeliver};
@@ -222,6 +224,10 @@ pub trait Health: Send + Sync + std::fmt::Debug {
     /// Unavailable when the database does not answer; otherwise the migrations this server
     /// knows that are not applied yet.
     async fn pending_migrations(&self) -> Result<usize>;
+    /// The connection pool now.
+    fn pool(&self) -> PoolStats;
+    /// The outbox messages not delivered yet.
+    async fn outbox_depth(&self) -> Result<OutboxDepth>;
 }
 
 /// The event side, as the use cases see it.

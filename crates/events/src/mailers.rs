@@ -102,6 +102,31 @@ impl Mailer for SmtpMailer {
     }
 }
 
+/// Whether the configured mailer can send: the mail-drop folder is writable, or the SMTP server
+/// answers (and takes the credentials in `SMTP_URL`). Says what it reached.
+pub async fn check(config: &MailConfig) -> Result<String> {
+    match &config.mailer {
+        MailerConfig::Log { dir } => {
+            let probe = dir.join(".ninepanels-check");
+            std::fs::create_dir_all(dir)
+                .and_then(|()| std::fs::write(&probe, b"check"))
+                .and_then(|()| std::fs::remove_file(&probe))
+                .map_err(|e| {
+                    Error::unavailable(format!("cannot write to {}: {e}", dir.display()))
+                })?;
+            Ok(format!("mail goes to files in {}", dir.display()))
+        }
+        MailerConfig::Smtp { url } => {
+            let mailer = SmtpMailer::from_url(url.expose(), &config.from)?;
+            match mailer.transport.test_connection().await {
+                Ok(true) => Ok("the SMTP server answers".to_owned()),
+                Ok(false) => Err(Error::unavailable("the SMTP server did not accept us")),
+                Err(e) => Err(Error::unavailable(format!("the SMTP server: {e}"))),
+            }
+        }
+    }
+}
+
 /// The mailer the configuration asks for.
 pub fn from_config(config: &MailConfig) -> Result<Arc<dyn Mailer>> {
     Ok(match &config.mailer {

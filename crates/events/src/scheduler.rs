@@ -82,7 +82,12 @@ pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
             ctx.jobs
                 .finish_run(run_id, now, true, Some(rows), None)
                 .await?;
-            tracing::info!(job = job.name, rows, "job finished");
+            metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "ok").increment(1);
+            if rows == 0 {
+                tracing::debug!(job = job.name, rows, "job finished");
+            } else {
+                tracing::info!(job = job.name, rows, "job finished");
+            }
             Ok(rows)
         }
         Ok(Err(e)) => {
@@ -95,6 +100,8 @@ pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
                     Some(format!("{}: {}", e.detail, e.context_msg)),
                 )
                 .await?;
+            metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "failed")
+                .increment(1);
             tracing::error!(job = job.name, kind = ?e.kind, context = %e.context_msg, "job failed");
             Err(e)
         }
@@ -107,6 +114,8 @@ pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
             ctx.jobs
                 .finish_run(run_id, now, false, None, Some(detail.to_owned()))
                 .await?;
+            metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "failed")
+                .increment(1);
             tracing::error!(job = job.name, detail, "job failed");
             Err(ninepanels_domain::Error::internal(format!(
                 "{}: {detail}",

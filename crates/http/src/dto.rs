@@ -44,6 +44,29 @@ impl UserOut {
     }
 }
 
+/// `POST /token`'s answer: enveloped (the default), or with `?response=oauth2` the plain
+/// RFC 6749 body.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TokenAnswer {
+    Enveloped(crate::envelope::Envelope<TokenOut>),
+    OAuth2(OAuthTokenOut),
+}
+
+/// The RFC 6749 answer of `POST /token?response=oauth2`, not enveloped.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OAuthTokenOut {
+    #[schema(
+        example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhZGFAZXhhbXBsZS5vcmciLCJleHAiOjE3OTU1NzI4MDB9.c2lnbmF0dXJl"
+    )]
+    pub access_token: String,
+    #[schema(example = "bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(example = 2592000)]
+    pub expires_in: i64,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenOut {
     #[schema(

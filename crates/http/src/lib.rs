@@ -9,6 +9,7 @@ pub mod forms;
 pub mod middleware;
 pub mod openapi;
 pub mod params;
+pub mod prometheus;
 pub mod router;
 pub mod routes;
 pub mod state;

@@ -5,7 +5,7 @@ use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
 use crate::openapi::{ApiDoc, add_shared_responses};
-use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, users};
+use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, scrape, users};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new());
     api.route_layer(from_fn_with_state(state.clone(), time_request))
         .merge(documentation)
+        .route("/metrics", get(scrape::get_metrics))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

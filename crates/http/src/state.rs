@@ -44,6 +44,7 @@ impl AppState {
         events: EventBus,
         app: App,
     ) -> Self {
+        crate::prometheus::install();
         Self(Arc::new(Services {
             config: Arc::new(config),
             clock,

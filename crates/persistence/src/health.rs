@@ -1,14 +1,17 @@
 //! The health port on SQL, and every port on one database: the one place they are built.
 
 use crate::connect::pending_migrations;
+use crate::error::DbResultExt;
+use crate::sql::{fetch, statements};
 use crate::{
     SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTallies, SqlTimings, SqlTokens,
     SqlUsers,
 };
 use async_trait::async_trait;
+use ninepanels_domain::background::{OutboxDepth, PoolStats};
 use ninepanels_domain::ports::{Health, Repositories};
 use ninepanels_domain::{Error, Result};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::sync::Arc;
 
 /// Readiness of one database.
@@ -30,6 +33,38 @@ impl Health for SqlHealth {
             Error::unavailable(format!("readiness ping: {e}")).with_data("check", "database")
         })?;
         pending_migrations(&self.db).await
+    }
+
+    fn pool(&self) -> PoolStats {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                PoolStats {
+                    size: pool.size(),
+                    idle: count(pool.num_idle()),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+            _ => {
+                let pool = self.db.get_sqlite_connection_pool();
+                PoolStats {
+                    size: pool.size(),
+                    idle: count(pool.num_idle()),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+        }
+    }
+
+    async fn outbox_depth(&self) -> Result<OutboxDepth> {
+        let (waiting, parked): (i64, i64) =
+            fetch!(fetch_one, &self.db, statements::OUTBOX_DEPTH).or_db("counting the outbox")?;
+        let count = |n: i64| u64::try_from(n).unwrap_or_default();
+        Ok(OutboxDepth {
+            waiting: count(waiting),
+            parked: count(parked),
+        })
     }
 }
 

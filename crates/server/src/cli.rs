@@ -1,5 +1,5 @@
 //! The `ninepanels` command line: `--help` and `--version` print and exit before anything is
-//! read or opened; `serve` (the default) runs the server.
+//! read or opened; `serve` (the default) runs the server; `check` reports whether it could.
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +19,11 @@ pub struct Cli {
 pub enum Command {
     /// Connect, migrate where allowed, and serve until SIGINT or SIGTERM (the default).
     Serve,
+    /// Check the configuration, the database and its migrations, and the mailer, and report
+    /// each with a tick or the reason; changes nothing. Exit status 1 when one fails.
+    ///
+    /// Example: `DATABASE_URL=postgres://np@db/ninepanels ninepanels check`
+    Check,
 }
 
 #[cfg(test)]
@@ -32,6 +37,8 @@ mod tests {
         assert_eq!(Cli::try_parse_from(["ninepanels"]).unwrap().command, None);
         let serve = Cli::try_parse_from(["ninepanels", "serve"]).unwrap();
         assert_eq!(serve.command, Some(Command::Serve));
+        let check = Cli::try_parse_from(["ninepanels", "check"]).unwrap();
+        assert_eq!(check.command, Some(Command::Check));
         assert!(Cli::try_parse_from(["ninepanels", "--port", "1"]).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The `ninepanels` server: load config, connect, migrate, serve, shut down in order.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod cli;
 mod listener;
 pub mod logging;

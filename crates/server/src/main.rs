@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use ninepanels::cli::{Cli, Command};
-use ninepanels::{Server, logging, shutdown};
+use ninepanels::{Server, check, logging, shutdown};
 use ninepanels_domain::config::Config;
 use std::process::ExitCode;
 
@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
     let Cli { command } = Cli::parse();
     match command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
+        Command::Check => check::run().await,
     }
 }
 

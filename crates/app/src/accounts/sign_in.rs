@@ -46,6 +46,7 @@ impl Accounts {
                 .limiter
                 .count(&keys.both(), self.clock.now())
                 .await?;
+            metrics::counter!("sign_in_failures_total").increment(1);
             return Err(Error::unauthorized(WRONG_CREDENTIALS));
         };
         if counted.iter().any(|c| c.key == keys.email) {

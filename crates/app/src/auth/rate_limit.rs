@@ -76,7 +76,12 @@ impl RateLimiter {
         let keys: Vec<&str> = limits.iter().map(|l| l.key).collect();
         let counts = self.attempts.counts(&keys, now - self.window).await?;
         match refusal(limits, &counts, self.window, now) {
-            Some(refused) => Err(refused),
+            Some(refused) => {
+                let action = keys.first().and_then(|k| k.split(':').next()).unwrap_or("");
+                metrics::counter!("rate_limit_refusals_total", "action" => action.to_owned())
+                    .increment(1);
+                Err(refused)
+            }
             None => Ok(counts),
         }
     }

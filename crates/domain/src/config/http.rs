@@ -1,7 +1,9 @@
 //! The HTTP side: `BIND_ADDR`, `CORS_ORIGINS`, `TRUSTED_PROXIES`, `REQUEST_TIMEOUT_SECS`,
-//! `HEADER_READ_TIMEOUT_SECS`, `MAX_CONNECTIONS`, and `NINEPANELS_COMMIT` (shown by `GET /`).
+//! `HEADER_READ_TIMEOUT_SECS`, `MAX_CONNECTIONS`, `METRICS_TOKEN`, and `NINEPANELS_COMMIT`
+//! (shown by `GET /`).
 
 use super::ConfigError;
+use super::secret::Secret;
 use super::vars::{Vars, is_web_address};
 use crate::proxies::TrustedProxies;
 use std::net::SocketAddr;
@@ -20,6 +22,8 @@ pub struct HttpConfig {
     pub connections: ConnectionLimits,
     /// `NINEPANELS_COMMIT` (unset): the commit `GET /` shows.
     pub commit: Option<String>,
+    /// `METRICS_TOKEN` (unset): when set, `GET /metrics` needs `Authorization: Bearer <it>`.
+    pub metrics_token: Option<Secret>,
 }
 
 /// What one client connection may hold.
@@ -44,6 +48,7 @@ impl Default for HttpConfig {
                 max_connections: 512,
             },
             commit: None,
+            metrics_token: None,
         }
     }
 }
@@ -91,6 +96,11 @@ impl HttpConfig {
         vars.set_number(header, "HEADER_READ_TIMEOUT_SECS", 1, 3600)?;
         vars.set_number(&mut limits.max_connections, "MAX_CONNECTIONS", 1, 1_000_000)?;
         http.commit = vars.get("NINEPANELS_COMMIT").map(|v| v.trim().to_owned());
+        http.metrics_token = vars
+            .get("METRICS_TOKEN")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(Secret::new);
         Ok(http)
     }
 }

@@ -1,7 +1,9 @@
-//! Measures every routed request and emits `RouteTimed` (telemetry: never blocks the request).
+//! Measures every routed request: emits `RouteTimed` (telemetry: never blocks the request) and
+//! records it for Prometheus by its route template.
 
+use crate::prometheus::{InFlight, record_request};
 use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use ninepanels_domain::events::RouteTimed;
@@ -25,10 +27,18 @@ pub fn method_path(method: &str, path: &str) -> String {
 pub async fn time_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| path.clone(), |m| m.as_str().to_owned());
+    let in_flight = InFlight::start();
     let started_at = state.clock.now();
     let started = Instant::now();
     let response = next.run(request).await;
-    let diff_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    drop(in_flight);
+    record_request(&method, &route, response.status().as_u16(), took);
+    let diff_ms = took.as_secs_f64() * 1000.0;
     let method_path = method_path(&method, &path);
     let normalised_path = method_path[method.len() + 1..].to_owned();
     state

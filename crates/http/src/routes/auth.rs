@@ -1,17 +1,18 @@
 //! Sign-in, sign-out and password reset.
 
-use crate::dto::TokenOut;
+use crate::dto::{OAuthTokenOut, TokenAnswer, TokenOut};
 use crate::envelope::Data;
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::{ClientAddress, CurrentUser};
 use crate::forms::Form;
 use crate::openapi::ErrorEnvelope;
+use crate::params::QueryFields;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::REFERER;
+use axum::http::header::{CACHE_CONTROL, PRAGMA, REFERER};
 use axum::response::{IntoResponse, Response};
 use ninepanels_domain::Error;
 use ninepanels_domain::user::{Email, Password};
@@ -48,13 +49,27 @@ pub struct ResetForm {
 }
 
 /// Signs in with an email and a password (the OAuth2 password flow).
+///
+/// The answer is enveloped, as the web client reads it. A standard OAuth2 client asks for the
+/// plain RFC 6749 body instead with `?response=oauth2` (configure its token URL as
+/// `/token?response=oauth2`): `{"access_token": "...", "token_type": "bearer",
+/// "expires_in": 2592000}`, with `Cache-Control: no-store`.
 #[utoipa::path(
     post,
     path = "/token",
     tag = "auth",
+    params(
+        (
+            "response" = Option<String>,
+            Query,
+            description = "oauth2: answer with the plain RFC 6749 body (`OAuthTokenOut`)",
+            example = "oauth2",
+            pattern = "^oauth2$",
+        ),
+    ),
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "Success", body = Envelope<TokenOut>),
+        (status = 200, description = "Success: enveloped, or with `?response=oauth2` an `OAuthTokenOut`", body = TokenAnswer),
         (status = 401, description = "Incorrect email or password", body = ErrorEnvelope),
         (status = 422, description = "A field is missing", body = ErrorEnvelope),
         (status = 429, description = "Too many attempts", body = ErrorEnvelope),
@@ -64,12 +79,35 @@ pub async fn create_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
+    query: QueryFields,
     Form(form): Form<TokenForm>,
 ) -> ApiResult<Response> {
+    let oauth2 = match query.text("response") {
+        None => false,
+        Some("oauth2") => true,
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "response: '{other}' is not oauth2 (leave it out for the enveloped answer)"
+            ))
+            .into());
+        }
+    };
     let accounts = &state.app.accounts;
     let signed_in = accounts
         .sign_in(&form.username, &form.password, &address)
         .await?;
+    if oauth2 {
+        let body = OAuthTokenOut {
+            access_token: signed_in.access_token,
+            token_type: "bearer",
+            expires_in: state.config.auth.access_token_expire_minutes * 60,
+        };
+        return Ok((
+            [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
+            Json(body),
+        )
+            .into_response());
+    }
     let body = TokenOut {
         access_token: signed_in.access_token,
         token_type: "bearer",

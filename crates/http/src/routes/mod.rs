@@ -7,4 +7,5 @@ pub mod entries;
 pub mod meta;
 pub mod metrics;
 pub mod panels;
+pub mod scrape;
 pub mod users;

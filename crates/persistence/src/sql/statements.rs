@@ -75,6 +75,13 @@ pub static ADD_ATTEMPT: HotQuery = HotQuery::new(
                     ELSE sign_in_attempts.window_start END",
 );
 
+/// Outbox messages not delivered: those still tried, and those parked.
+pub static OUTBOX_DEPTH: HotQuery = HotQuery::new(
+    "SELECT COALESCE(SUM(CASE WHEN parked_at IS NULL THEN 1 ELSE 0 END), 0), \
+            COALESCE(SUM(CASE WHEN parked_at IS NULL THEN 0 ELSE 1 END), 0) \
+     FROM event_outbox WHERE delivered_at IS NULL",
+);
+
 /// An ops log line with its own id (a restore keeping the log).
 pub static OPS_LOG_WITH_ID: HotQuery = HotQuery::new(
     "INSERT INTO ops_log (at, actor, env, command, detail, id) \
