@@ -50,6 +50,16 @@ impl Email {
     }
 }
 
+impl Email {
+    /// For logs at INFO: the first character of the local part, then `***@` and the domain
+    /// (`a***@example.org`).
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+}
+
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -234,6 +244,15 @@ impl UserChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_emails_keep_the_first_letter_and_the_domain() {
+        assert_eq!(
+            Email::parse("Ada@Example.org").unwrap().masked(),
+            "a***@example.org"
+        );
+        assert_eq!(Email::parse("b@x.io").unwrap().masked(), "b***@x.io");
+    }
     use crate::ErrorKind;
 
     #[test]

@@ -16,8 +16,8 @@ use tracing::Instrument;
 /// A handler's name and its run.
 type Run<'a> = (&'static str, BoxFuture<'a, Result<()>>);
 
-/// Runs a channel event's handlers; true when every one succeeded.
-pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> bool {
+/// Runs a channel event's handlers; what went wrong when one failed (already logged).
+pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> Result<(), String> {
     let Emitted { meta, event } = emitted;
     let m = &meta;
     let name = event.name();
@@ -45,8 +45,11 @@ pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> bo
     }
 }
 
-/// Runs a must-deliver event's handlers (for the outbox relay); true when every one succeeded.
-pub async fn dispatch_must_deliver(ctx: &HandlerContext, emitted: &Emitted<MustDeliver>) -> bool {
+/// Runs a must-deliver event's handlers (for the outbox relay); what went wrong when one failed.
+pub async fn dispatch_must_deliver(
+    ctx: &HandlerContext,
+    emitted: &Emitted<MustDeliver>,
+) -> Result<(), String> {
     let m = &emitted.meta;
     let name = emitted.event.name();
     match &emitted.event {
@@ -77,7 +80,12 @@ fn audit<'a>(
     ("handle_audit", handle_audit(meta, name, details).boxed())
 }
 
-async fn run_all<const N: usize>(meta: &Meta, event: &'static str, runs: [Run<'_>; N]) -> bool {
+/// Runs the handlers together and logs each failure; the failures, one `handler: reason` each.
+async fn run_all<const N: usize>(
+    meta: &Meta,
+    event: &'static str,
+    runs: [Run<'_>; N],
+) -> Result<(), String> {
     let span = tracing::info_span!(
         "event",
         request_id = meta.request_id.as_deref().unwrap_or("-"),
@@ -90,20 +98,34 @@ async fn run_all<const N: usize>(meta: &Meta, event: &'static str, runs: [Run<'_
     .instrument(span.clone())
     .await;
     let _entered = span.enter();
-    let mut all_ok = true;
+    let mut failures = Vec::new();
     for (handler, outcome) in outcomes {
         match outcome {
             Ok(Ok(())) => continue,
-            Ok(Err(err)) => tracing::error!(
-                handler,
-                kind = ?err.kind,
-                context = %err.context_msg,
-                data = ?err.context_data,
-                "event handler failed"
-            ),
-            Err(_) => tracing::error!(handler, panicked = true, "event handler did not finish"),
+            Ok(Err(err)) => {
+                tracing::error!(
+                    handler,
+                    kind = ?err.kind,
+                    context = %err.context_msg,
+                    data = ?err.context_data,
+                    "event handler failed"
+                );
+                let reason = if err.context_msg.is_empty() {
+                    &err.detail
+                } else {
+                    &err.context_msg
+                };
+                failures.push(format!("{handler}: {reason}"));
+            }
+            Err(_) => {
+                tracing::error!(handler, panicked = true, "event handler did not finish");
+                failures.push(format!("{handler}: it panicked"));
+            }
         }
-        all_ok = false;
     }
-    all_ok
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
 }

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use ninepanels_domain::config::{MailConfig, MailerConfig};
 use ninepanels_domain::mail::{Mail, Mailer};
@@ -45,8 +46,7 @@ impl Mailer for FileMailer {
         tokio::fs::write(&path, text)
             .await
             .map_err(|e| Error::internal(format!("writing {}: {e}", path.display())))?;
-        tracing::info!(to = %mail.to, subject = %mail.subject, file = %path.display(), "mail written to the mail folder");
-        tracing::debug!(body = %mail.body, "mail body");
+        tracing::info!(to = %mail.to.masked(), subject = %mail.subject, file = %path.display(), "mail written to the mail folder");
         Ok(())
     }
 }
@@ -91,13 +91,15 @@ impl Mailer for SmtpMailer {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
+            // Without it the body is taken as ASCII, and a name like Zoë arrives garbled.
+            .header(ContentType::TEXT_PLAIN)
             .body(mail.body)
             .map_err(|e| Error::internal(format!("building mail: {e}")))?;
         self.transport
             .send(message)
             .await
             .map_err(|e| Error::unavailable(format!("SMTP send failed: {e}")))?;
-        tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent by SMTP");
+        tracing::info!(to = %mail.to.masked(), subject = %mail.subject, "mail sent by SMTP");
         Ok(())
     }
 }

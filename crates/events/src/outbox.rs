@@ -71,13 +71,7 @@ pub async fn deliver_due(ctx: &Arc<HandlerContext>) -> Result<u64> {
         }
         for message in claimed {
             let outcome = match to_emitted(&message) {
-                Ok(emitted) => {
-                    if dispatch_must_deliver(ctx, &emitted).await {
-                        Ok(())
-                    } else {
-                        Err("a handler failed; see the log lines of this event".to_owned())
-                    }
-                }
+                Ok(emitted) => dispatch_must_deliver(ctx, &emitted).await,
                 Err(e) => Err(e.context_msg),
             };
             let now = ctx.clock.now();

@@ -9,7 +9,8 @@ use std::sync::Arc;
 /// still buffered.
 pub async fn run(inbox: Inbox, ctx: Arc<HandlerContext>) {
     while let Some(emitted) = inbox.recv().await {
-        dispatch_event(&ctx, emitted).await;
+        // Failures are logged where they happen; telemetry is not retried.
+        let _ = dispatch_event(&ctx, emitted).await;
         inbox.handled();
     }
     if let Err(e) = crate::timings::flush(&ctx).await {

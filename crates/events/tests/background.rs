@@ -97,12 +97,9 @@ async fn failures_back_off_then_park(db: &TestDb) {
     let first = repo.list(10).await.unwrap().remove(0);
     assert_eq!(first.attempts, 1);
     assert_eq!(first.available_at, clock.now() + Duration::seconds(2));
-    assert!(
-        first
-            .last_error
-            .as_deref()
-            .unwrap()
-            .contains("handler failed")
+    assert_eq!(
+        first.last_error.as_deref(),
+        Some("handle_user_created: the mail server is down")
     );
     assert_eq!(
         outbox::deliver_due(&ctx).await.unwrap(),
@@ -158,7 +155,7 @@ async fn route_statistics_raise_and_clear_alerts(db: &TestDb) {
     };
     let timings = ctx.timings.clone();
     for ms in [20.0, 40.0] {
-        assert!(dispatch_event(&ctx, timed(ms)).await);
+        assert_eq!(dispatch_event(&ctx, timed(ms)).await, Ok(()));
     }
     let calm = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert_eq!(
@@ -166,13 +163,13 @@ async fn route_statistics_raise_and_clear_alerts(db: &TestDb) {
         (30.0, 20.0, 40.0, 40.0, false)
     );
     for ms in [400.0, 500.0] {
-        dispatch_event(&ctx, timed(ms)).await;
+        dispatch_event(&ctx, timed(ms)).await.unwrap();
     }
     let raised = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(raised.in_alert && raised.alert_id.is_some(), "{raised:?}");
     assert_eq!(raised.alert_threshold_ms, 100);
     for ms in [10.0, 10.0, 10.0, 10.0] {
-        dispatch_event(&ctx, timed(ms)).await;
+        dispatch_event(&ctx, timed(ms)).await.unwrap();
     }
     let cleared = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(

@@ -32,6 +32,7 @@ impl Mailer for BrokenMailer {
 }
 
 async fn worker_survives(mailer: BrokenMailer) {
+    let mailer_panics = mailer.panics;
     let db = TestDb::sqlite().await;
     let users: Arc<dyn UserRepository> = Arc::new(SqlUsers::new(db.db.clone()));
     let ada = users
@@ -61,13 +62,15 @@ async fn worker_survives(mailer: BrokenMailer) {
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].attempts, 1);
     assert!(stored[0].delivered_at.is_none() && stored[0].parked_at.is_none());
-    assert!(
-        stored[0]
-            .last_error
-            .as_deref()
-            .unwrap()
-            .contains("handler failed"),
-        "{stored:?}"
+    let why = if mailer_panics {
+        "handle_user_created: it panicked"
+    } else {
+        "handle_user_created: SMTP connection refused"
+    };
+    assert_eq!(
+        stored[0].last_error.as_deref(),
+        Some(why),
+        "the handler and its reason, for the operator: {stored:?}"
     );
 
     let (bus, inbox) = EventBus::new(16, Arc::new(SystemClock));

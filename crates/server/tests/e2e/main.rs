@@ -18,6 +18,7 @@ mod ownership;
 mod panels;
 mod scrape;
 mod sign_in_limits;
+mod smtp;
 mod startup;
 mod support;
 mod token;
