@@ -6,7 +6,7 @@ use crate::calendar::Today;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::Result;
 use ninepanels_domain::days::day_start;
-use ninepanels_domain::entry::{DaySpan, Latest};
+use ninepanels_domain::entry::DaySpan;
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::ports::{EntryRepository, TallyRepository};
 use ninepanels_domain::tally::{Figures, PanelTally, SavedTally, Tally};
@@ -18,17 +18,53 @@ fn checkpoint(today: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// One span per day from `from` through `today`, for `panel`.
-fn day_spans(panel: &Panel, from: NaiveDate, today: &Today, spans: &mut Vec<DaySpan>) {
-    let mut start = day_start(from, today.zone);
-    for day in from.iter_days().take_while(|d| *d <= today.date) {
-        let end = day_start(day + Days::new(1), today.zone);
-        spans.push(DaySpan {
-            panel_id: panel.id,
-            start,
-            end,
+/// Days read per statement: a first read of ten years of nine panels goes in pieces, so its
+/// memory stays that of one piece.
+const DAYS_PER_READ: usize = 512;
+
+/// The span of `day` of `panel`.
+fn span(panel: &Panel, day: NaiveDate, today: &Today) -> DaySpan {
+    DaySpan {
+        panel_id: panel.id,
+        start: day_start(day, today.zone),
+        end: day_start(day + Days::new(1), today.zone),
+    }
+}
+
+/// Whether each day from each tally's next day through today was complete, per panel, read
+/// [`DAYS_PER_READ`] days at a time.
+async fn days_after(
+    entries: &dyn EntryRepository,
+    today: &Today,
+    starts: &[(PanelTally, Tally)],
+) -> Result<Vec<Vec<bool>>> {
+    let mut complete: Vec<Vec<bool>> = starts.iter().map(|_| Vec::new()).collect();
+    let mut wanted = starts
+        .iter()
+        .enumerate()
+        .flat_map(|(owner, (panel, tally))| {
+            let days = tally
+                .next_day()
+                .iter_days()
+                .take_while(|d| *d <= today.date);
+            days.map(move |day| (owner, span(&panel.panel, day, today)))
         });
-        start = end;
+    let mut owners = Vec::with_capacity(DAYS_PER_READ);
+    let mut spans = Vec::with_capacity(DAYS_PER_READ);
+    loop {
+        owners.clear();
+        spans.clear();
+        for (owner, span) in wanted.by_ref().take(DAYS_PER_READ) {
+            owners.push(owner);
+            spans.push(span);
+        }
+        if spans.is_empty() {
+            return Ok(complete);
+        }
+        let latest = entries.latest_in_spans(&spans).await?;
+        for (&owner, state) in owners.iter().zip(latest) {
+            complete[owner].push(state.is_some_and(|(_, done)| done));
+        }
     }
 }
 
@@ -41,8 +77,7 @@ pub async fn figures(
     panels: Vec<PanelTally>,
 ) -> Result<Vec<(Panel, Figures)>> {
     let checkpoint = checkpoint(today.date);
-    let mut spans = Vec::new();
-    let starts: Vec<(PanelTally, Tally, usize)> = panels
+    let starts: Vec<(PanelTally, Tally)> = panels
         .into_iter()
         .map(|panel| {
             let first_day = today.day_of(panel.panel.created_at);
@@ -50,22 +85,17 @@ pub async fn figures(
                 .valid(first_day)
                 .filter(|t| t.through <= checkpoint)
                 .unwrap_or_else(|| Tally::new(first_day));
-            let first_span = spans.len();
-            day_spans(&panel.panel, tally.next_day(), &today, &mut spans);
-            (panel, tally, first_span)
+            (panel, tally)
         })
         .collect();
-    let latest = entries.latest_in_spans(&spans).await?;
-    let complete = |state: &Option<Latest>| state.is_some_and(|(_, done)| done);
+    let complete = days_after(entries, &today, &starts).await?;
     let mut to_save = Vec::new();
     let mut shown = Vec::with_capacity(starts.len());
-    for (panel, mut tally, first_span) in starts {
-        let days = (today.date - tally.next_day()).num_days() as usize + 1;
-        let states = &latest[first_span..first_span + days];
-        let (today_state, past) = states.split_last().unwrap_or((&None, &[]));
+    for ((panel, mut tally), days) in starts.into_iter().zip(complete) {
+        let (&today_done, past) = days.split_last().unwrap_or((&false, &[]));
         let saved_through = tally.through;
-        for state in past {
-            tally.add_day(complete(state));
+        for &done in past {
+            tally.add_day(done);
             if tally.through == checkpoint && checkpoint > saved_through {
                 to_save.push(SavedTally {
                     panel_id: panel.panel.id,
@@ -75,7 +105,7 @@ pub async fn figures(
                 });
             }
         }
-        shown.push((panel.panel, tally.finish(complete(today_state))));
+        shown.push((panel.panel, tally.finish(today_done)));
     }
     if !to_save.is_empty()
         && let Err(e) = tallies.save(today.zone, &to_save).await

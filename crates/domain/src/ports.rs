@@ -67,8 +67,8 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
         is_complete: bool,
         at: DateTime<Utc>,
     ) -> Result<Entry>;
-    /// The latest entry of each span (latest by time, then by id), in the order given, in one
-    /// statement that reads one index entry per span whatever the number of entries in it. The
+    /// The latest entry of each span (latest by time, then by id), in the order given: one index
+    /// read per span whatever the number of entries in it, a few hundred spans a statement. The
     /// spans' panels are ones the caller read for their owner: ownership is not checked again.
     async fn latest_in_spans(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>>;
     /// One page of the raw history, newest first, strictly older than `cursor`.

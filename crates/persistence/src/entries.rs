@@ -46,6 +46,59 @@ impl SqlEntries {
     }
 }
 
+/// Spans per statement: each piece's arrays (or JSON) stay small, however many days are asked.
+const SPANS_PER_STATEMENT: usize = 512;
+
+impl SqlEntries {
+    /// [`EntryRepository::latest_in_spans`] of at most [`SPANS_PER_STATEMENT`] spans.
+    async fn latest_in_piece(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>> {
+        let mut latest = vec![None; spans.len()];
+        if spans.is_empty() {
+            return Ok(latest);
+        }
+        let found = match self.db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let (panels, starts, ends) = spans
+                    .iter()
+                    .map(|s| (s.panel_id, to_db(s.start), to_db(s.end)))
+                    .collect::<(Vec<_>, Vec<_>, Vec<_>)>();
+                let sql = statements::LATEST_IN_SPANS_POSTGRES.sql(DatabaseBackend::Postgres);
+                let pool = self.db.get_postgres_connection_pool();
+                async {
+                    let mut connection = pool.acquire().await?;
+                    sqlx::query_as(AssertSqlSafe(sql))
+                        .bind(panels)
+                        .bind(starts)
+                        .bind(ends)
+                        .fetch_all(&mut *connection)
+                        .await
+                }
+                .await
+            }
+            _ => {
+                let spans: Vec<(i32, String, String)> = spans
+                    .iter()
+                    .map(|s| (s.panel_id, sqlite_text(s.start), sqlite_text(s.end)))
+                    .collect();
+                let json = serde_json::to_string(&spans).unwrap_or_default();
+                fetch!(
+                    fetch_all,
+                    &self.db,
+                    statements::LATEST_IN_SPANS_SQLITE,
+                    json
+                )
+            }
+        };
+        let found: Vec<(i64, i32, bool)> = found.or_db("reading the latest entry of each day")?;
+        for (index, id, is_complete) in found {
+            if let Some(slot) = usize::try_from(index).ok().and_then(|i| latest.get_mut(i)) {
+                *slot = Some((id, is_complete));
+            }
+        }
+        Ok(latest)
+    }
+}
+
 /// A time as SQLite holds it (the text sqlx writes), for statements that take times inside JSON.
 fn sqlite_text(at: DateTime<Utc>) -> String {
     to_db(at).format("%F %T%.f").to_string()
@@ -93,48 +146,9 @@ impl EntryRepository for SqlEntries {
     }
 
     async fn latest_in_spans(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>> {
-        let mut latest = vec![None; spans.len()];
-        if spans.is_empty() {
-            return Ok(latest);
-        }
-        let found = match self.db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let (panels, starts, ends) = spans
-                    .iter()
-                    .map(|s| (s.panel_id, to_db(s.start), to_db(s.end)))
-                    .collect::<(Vec<_>, Vec<_>, Vec<_>)>();
-                let sql = statements::LATEST_IN_SPANS_POSTGRES.sql(DatabaseBackend::Postgres);
-                let pool = self.db.get_postgres_connection_pool();
-                async {
-                    let mut connection = pool.acquire().await?;
-                    sqlx::query_as(AssertSqlSafe(sql))
-                        .bind(panels)
-                        .bind(starts)
-                        .bind(ends)
-                        .fetch_all(&mut *connection)
-                        .await
-                }
-                .await
-            }
-            _ => {
-                let spans: Vec<(i32, String, String)> = spans
-                    .iter()
-                    .map(|s| (s.panel_id, sqlite_text(s.start), sqlite_text(s.end)))
-                    .collect();
-                let json = serde_json::to_string(&spans).unwrap_or_default();
-                fetch!(
-                    fetch_all,
-                    &self.db,
-                    statements::LATEST_IN_SPANS_SQLITE,
-                    json
-                )
-            }
-        };
-        let found: Vec<(i64, i32, bool)> = found.or_db("reading the latest entry of each day")?;
-        for (index, id, is_complete) in found {
-            if let Some(slot) = usize::try_from(index).ok().and_then(|i| latest.get_mut(i)) {
-                *slot = Some((id, is_complete));
-            }
+        let mut latest = Vec::with_capacity(spans.len());
+        for piece in spans.chunks(SPANS_PER_STATEMENT) {
+            latest.extend(self.latest_in_piece(piece).await?);
         }
         Ok(latest)
     }

@@ -84,6 +84,31 @@ async fn a_span_reads_one_entry_among_hundreds(db: &TestDb) {
     assert_eq!(latest, [Some((last.id, true))]);
 }
 
+async fn a_long_list_of_spans_is_read_in_pieces_in_order(db: &TestDb) {
+    let entries = SqlEntries::new(db.db.clone());
+    let ada = user(db, "ada@example.org").await;
+    let p = panel(db, &ada, "read").await;
+    let t = at(2026, 1, 1, 0, 0);
+    let hour = |h: i64| span(p.id, t + Duration::hours(h), t + Duration::hours(h + 1));
+    let mut taps = Vec::new();
+    for h in [0, 511, 512, 1023, 1100] {
+        let tap = entries
+            .record(ada.id, p.id, h % 2 == 0, t + Duration::hours(h))
+            .await
+            .unwrap();
+        taps.push((h as usize, (tap.id, tap.is_complete)));
+    }
+    let spans: Vec<DaySpan> = (0..1200).map(hour).collect();
+    let latest = entries.latest_in_spans(&spans).await.unwrap();
+    assert_eq!(latest.len(), 1200);
+    let found: Vec<(usize, (i32, bool))> = latest
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.map(|l| (i, l)))
+        .collect();
+    assert_eq!(found, taps);
+}
+
 async fn another_users_panel_is_not_found(db: &TestDb) {
     let entries = SqlEntries::new(db.db.clone());
     let ada = user(db, "ada@example.org").await;
@@ -186,6 +211,7 @@ async fn clearing_empties_history_and_resets_created_at(db: &TestDb) {
 ninepanels_persistence::test_on_both_engines!(
     reads_the_latest_entry_of_each_span_in_the_order_asked,
     a_span_reads_one_entry_among_hundreds,
+    a_long_list_of_spans_is_read_in_pieces_in_order,
     another_users_panel_is_not_found,
     pages_are_stable_while_new_entries_arrive,
     clearing_empties_history_and_resets_created_at,
