@@ -150,12 +150,22 @@ impl History {
             .into_iter()
             .map(|index| first_day + Days::new(index as u64))
             .collect();
+        // The days shown follow on from each other: each day's end is the next one's start.
+        let oldest = dates.iter().copied().min().unwrap_or(first_day);
+        let bounds: Vec<_> = oldest
+            .iter_days()
+            .take(dates.len() + 1)
+            .map(|date| day_start(date, today.zone))
+            .collect();
         let spans: Vec<DaySpan> = dates
             .iter()
-            .map(|&date| DaySpan {
-                panel_id,
-                start: day_start(date, today.zone),
-                end: day_start(date + Days::new(1), today.zone),
+            .map(|&date| {
+                let i = (date - oldest).num_days() as usize;
+                DaySpan {
+                    panel_id,
+                    start: bounds[i],
+                    end: bounds[i + 1],
+                }
             })
             .collect();
         let latest = self.entries.latest_in_spans(&spans).await?;

@@ -56,7 +56,7 @@ impl SqlEntries {
         if spans.is_empty() {
             return Ok(latest);
         }
-        let found = match self.db.get_database_backend() {
+        let found: Vec<(i64, Latest)> = match self.db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let (panels, starts, ends) = spans
                     .iter()
@@ -64,7 +64,7 @@ impl SqlEntries {
                     .collect::<(Vec<_>, Vec<_>, Vec<_>)>();
                 let sql = statements::LATEST_IN_SPANS_POSTGRES.sql(DatabaseBackend::Postgres);
                 let pool = self.db.get_postgres_connection_pool();
-                async {
+                let rows: Vec<(i64, i32, bool)> = async {
                     let mut connection = pool.acquire().await?;
                     sqlx::query_as(AssertSqlSafe(sql))
                         .bind(panels)
@@ -74,6 +74,10 @@ impl SqlEntries {
                         .await
                 }
                 .await
+                .or_db("reading the latest entry of each day")?;
+                rows.into_iter()
+                    .map(|(index, id, done)| (index, (id, done)))
+                    .collect()
             }
             _ => {
                 let spans: Vec<(i32, String, String)> = spans
@@ -81,27 +85,44 @@ impl SqlEntries {
                     .map(|s| (s.panel_id, sqlite_text(s.start), sqlite_text(s.end)))
                     .collect();
                 let json = serde_json::to_string(&spans).unwrap_or_default();
-                fetch!(
+                let rows: Vec<(Option<String>,)> = fetch!(
                     fetch_all,
                     &self.db,
                     statements::LATEST_IN_SPANS_SQLITE,
                     json
                 )
+                .or_db("reading the latest entry of each day")?;
+                rows.into_iter()
+                    .filter_map(|(packed,)| packed)
+                    .flat_map(|text| unpack(&text))
+                    .collect()
             }
         };
-        let found: Vec<(i64, i32, bool)> = found.or_db("reading the latest entry of each day")?;
-        for (index, id, is_complete) in found {
+        for (index, found) in found {
             if let Some(slot) = usize::try_from(index).ok().and_then(|i| latest.get_mut(i)) {
-                *slot = Some((id, is_complete));
+                *slot = Some(found);
             }
         }
         Ok(latest)
     }
 }
 
-/// A time as SQLite holds it (the text sqlx writes), for statements that take times inside JSON.
+/// A time as SQLite holds it (the text sqlx writes, `%F %T%.f`, which is also how the naive
+/// time displays), for statements that take times inside JSON.
 fn sqlite_text(at: DateTime<Utc>) -> String {
-    to_db(at).format("%F %T%.f").to_string()
+    to_db(at).to_string()
+}
+
+/// `place:packed,...` from [`statements::LATEST_IN_SPANS_SQLITE`] as (place, latest).
+fn unpack(text: &str) -> Vec<(i64, Latest)> {
+    text.split(',')
+        .filter_map(|pair| {
+            let (place, packed) = pair.split_once(':')?;
+            let packed: i64 = packed.parse().ok()?;
+            let id = i32::try_from(packed >> 1).ok()?;
+            Some((place.parse().ok()?, (id, packed & 1 == 1)))
+        })
+        .collect()
 }
 
 fn to_entry(m: entries::Model) -> Entry {
@@ -200,5 +221,28 @@ impl EntryRepository for SqlEntries {
             .await
             .or_db("resetting panel creation time")?;
         txn.commit().await.or_db("committing history clear")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn sqlite_times_read_as_sqlx_writes_them() {
+        for at in [
+            Utc.with_ymd_and_hms(2026, 3, 8, 8, 0, 0).unwrap(),
+            Utc.timestamp_opt(1_780_000_000, 123_456_789).unwrap(),
+            Utc.timestamp_opt(1_780_000_000, 120_000_000).unwrap(),
+        ] {
+            assert_eq!(sqlite_text(at), to_db(at).format("%F %T%.f").to_string());
+        }
+    }
+
+    #[test]
+    fn packed_entries_unpack_to_their_places() {
+        assert_eq!(unpack("0:25,7:4"), [(0, (12, true)), (7, (2, false))]);
+        assert!(unpack("").is_empty());
     }
 }
