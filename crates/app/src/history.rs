@@ -3,15 +3,13 @@
 //! zone or the call's `tz`).
 
 use crate::calendar::Calendar;
-use crate::figures::figures;
+use crate::figures::Figuring;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::days::{Streaks, day_start};
 use ninepanels_domain::entry::{DaySpan, Entry, EntryId, HistoryCursor};
 use ninepanels_domain::events::{EntryRecorded, HistoryCleared};
 use ninepanels_domain::panel::{PANEL_NOT_FOUND, Panel, PanelId};
-use ninepanels_domain::ports::{
-    EntryRepository, Events, PanelRepository, Repositories, TallyRepository,
-};
+use ninepanels_domain::ports::{EntryRepository, Events, PanelRepository, Repositories};
 use ninepanels_domain::user::{User, UserId};
 use ninepanels_domain::{Error, Result};
 use std::sync::Arc;
@@ -20,7 +18,7 @@ use std::sync::Arc;
 pub struct History {
     panels: Arc<dyn PanelRepository>,
     entries: Arc<dyn EntryRepository>,
-    tallies: Arc<dyn TallyRepository>,
+    figuring: Arc<Figuring>,
     events: Arc<dyn Events>,
     calendar: Calendar,
 }
@@ -63,7 +61,7 @@ impl History {
         Self {
             panels: repos.panels.clone(),
             entries: repos.entries.clone(),
-            tallies: repos.tallies.clone(),
+            figuring: Arc::new(Figuring::new(repos.entries.clone(), repos.tallies.clone())),
             events,
             calendar,
         }
@@ -179,11 +177,7 @@ impl History {
     /// Each of the user's panels in position order, reading a few days per panel.
     pub async fn consistency(&self, user: &User, tz: Option<&str>) -> Result<Vec<Consistency>> {
         let today = self.calendar.today(user, tz)?;
-        let panels = self
-            .tallies
-            .panels_with_tallies(user.id, today.zone)
-            .await?;
-        let figures = figures(&*self.entries, &*self.tallies, today, panels).await?;
+        let figures = self.figuring.figures(user.id, today, None).await?;
         Ok(figures
             .into_iter()
             .map(|(panel, figures)| Consistency {
@@ -203,18 +197,14 @@ impl History {
         tz: Option<&str>,
     ) -> Result<Streaks> {
         let today = self.calendar.today(user, tz)?;
-        let panel = self
-            .tallies
-            .panels_with_tallies(user.id, today.zone)
-            .await?
-            .into_iter()
-            .find(|p| p.panel.id == panel_id)
-            .ok_or_else(|| Error::not_found(PANEL_NOT_FOUND).with_data("panel_id", panel_id))?;
-        let figures = figures(&*self.entries, &*self.tallies, today, vec![panel]).await?;
-        Ok(figures
+        let figures = self
+            .figuring
+            .figures(user.id, today, Some(panel_id))
+            .await?;
+        figures
             .into_iter()
             .next()
             .map(|(_, figures)| figures.streaks)
-            .unwrap_or_default())
+            .ok_or_else(|| Error::not_found(PANEL_NOT_FOUND).with_data("panel_id", panel_id))
     }
 }

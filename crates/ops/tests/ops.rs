@@ -840,8 +840,8 @@ ninepanels_persistence::test_with_each_engine!(
     damaged_exports_are_refused_before_anything_is_written
 );
 
-#[test]
-fn migrate_status_then_up_then_status() {
+#[tokio::test]
+async fn migrate_status_then_up_then_status() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("ops.db").display());
     let vars = [("DATABASE_URL", url.as_str())];
@@ -852,7 +852,30 @@ fn migrate_status_then_up_then_status() {
         "{out}"
     );
     let all = ninepanels_persistence::known_migrations();
-    assert!(out.contains(&format!("pending migrations: {all}")), "{out}");
+    assert!(
+        out.contains(&format!("pending migrations: {all} (apply them")),
+        "{out}"
+    );
+    assert!(out.contains("m20261124_000001_baseline_tables  "), "{out}");
+    assert_eq!(out.matches("  pending\n").count(), all, "{out}");
+    use sea_orm::ConnectionTrait;
+    let db = ninepanels_persistence::connect(&ninepanels_domain::config::DatabaseConfig::for_url(
+        ninepanels_domain::config::DatabaseUrl::parse(&url).unwrap(),
+    ))
+    .await
+    .unwrap();
+    let tables = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT name FROM sqlite_master WHERE type = 'table'",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        tables.is_empty(),
+        "status wrote nothing, not even the migration table"
+    );
+    db.close().await.unwrap();
     let (success, out) = ops_in(dir.path(), &vars, &["migrate", "up"]);
     assert!(
         success && out.contains(&format!("applied migrations: {all}")),
@@ -860,6 +883,29 @@ fn migrate_status_then_up_then_status() {
     );
     let (success, out) = ops_in(dir.path(), &vars, &["migrate", "status"]);
     assert!(success && out.contains("pending migrations: 0"), "{out}");
+    assert_eq!(out.matches("  applied 20").count(), all, "{out}");
+}
+
+#[test]
+fn output_piped_into_head_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("ops.db").display());
+    let output = Command::new("bash")
+        // `true` reads nothing and is gone before the command's later lines are written.
+        .args([
+            "-c",
+            r#""$0" migrate status | true"#,
+            env!("CARGO_BIN_EXE_ninepanels-ops"),
+        ])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !said.contains("panicked") && !said.contains("Broken pipe"),
+        "{said}"
+    );
 }
 
 #[test]

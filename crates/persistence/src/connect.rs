@@ -1,6 +1,7 @@
 //! Opening the pool (with SQLite pragmas and fail-fast timeouts) and running migrations.
 
 use crate::error::DbResultExt;
+use chrono::{DateTime, Utc};
 use ninepanels_domain::config::{DatabaseConfig, Engine};
 use ninepanels_domain::{Error, Result};
 use ninepanels_migrations::Migrator;
@@ -116,6 +117,50 @@ pub async fn applied_migrations(db: &DatabaseConnection) -> (usize, bool) {
         .unwrap_or(0);
     let users = scalar("SELECT COUNT(*) FROM users").await.unwrap_or(0);
     (applied, applied > 0 || users > 0)
+}
+
+/// Where the database stands against the migrations this binary knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    /// Each known migration, oldest first, with when it was applied (`None`: pending).
+    pub known: Vec<(String, Option<DateTime<Utc>>)>,
+    /// Migrations the database applied that this binary does not know (a newer server's).
+    pub unknown: Vec<String>,
+}
+
+/// Reads, and writes nothing (a database without the migration table has applied none):
+/// every migration with its state. Unavailable when the database does not answer.
+pub async fn migration_status(db: &DatabaseConnection) -> Result<MigrationStatus> {
+    db.ping().await.or_db("reaching the database")?;
+    let applied: Vec<(String, i64)> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version, applied_at FROM seaql_migrations",
+        ))
+        .await
+        .map(|rows| {
+            rows.iter()
+                .filter_map(|r| Some((r.try_get_by_index(0).ok()?, r.try_get_by_index(1).ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let known: Vec<(String, Option<DateTime<Utc>>)> = Migrator::migrations()
+        .iter()
+        .map(|m| {
+            let name = m.name().to_owned();
+            let at = applied
+                .iter()
+                .find(|(version, _)| *version == name)
+                .and_then(|(_, at)| DateTime::from_timestamp(*at, 0));
+            (name, at)
+        })
+        .collect();
+    let unknown = applied
+        .into_iter()
+        .map(|(version, _)| version)
+        .filter(|version| !known.iter().any(|(name, _)| name == version))
+        .collect();
+    Ok(MigrationStatus { known, unknown })
 }
 
 /// How many migrations this binary knows.

@@ -26,7 +26,8 @@ pub mod users;
 
 pub use attempts::SqlAttempts;
 pub use connect::{
-    applied_migrations, connect, connect_with, known_migrations, migrate, pending_migrations,
+    MigrationStatus, applied_migrations, connect, connect_with, known_migrations, migrate,
+    migration_status, pending_migrations,
 };
 pub use entries::SqlEntries;
 pub use health::{SqlHealth, repositories};

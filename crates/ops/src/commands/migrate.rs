@@ -1,4 +1,5 @@
-//! `migrate status|up`: forward-only; on MAIN only with a backup younger than an hour.
+//! `migrate status|up`: `status` lists every migration and writes nothing; `up` is forward-only,
+//! and on MAIN only with a backup younger than an hour.
 
 use crate::cli::MigrateAction;
 use crate::commands::backup;
@@ -6,10 +7,10 @@ use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::Environment;
 
 pub async fn run(ops: &Ops, action: MigrateAction) -> Result<(), OpsError> {
-    let pending = ninepanels_persistence::pending_migrations(&ops.db).await?;
     match action {
-        MigrateAction::Status => println!("pending migrations: {pending}"),
+        MigrateAction::Status => status(ops).await?,
         MigrateAction::Up { backup_first } => {
+            let pending = ninepanels_persistence::pending_migrations(&ops.db).await?;
             let mut detail = format!("{pending} migrations applied");
             if pending > 0 && ops.env() == Environment::Main {
                 if backup_first {
@@ -30,6 +31,36 @@ pub async fn run(ops: &Ops, action: MigrateAction) -> Result<(), OpsError> {
             }
             println!("applied migrations: {pending}");
         }
+    }
+    Ok(())
+}
+
+/// Each migration with when it was applied, or pending; reads only.
+async fn status(ops: &Ops) -> Result<(), OpsError> {
+    let status = ninepanels_persistence::migration_status(&ops.db).await?;
+    let width = status
+        .known
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    for (name, applied) in &status.known {
+        match applied {
+            Some(at) => println!(
+                "{name:<width$}  applied {}",
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            None => println!("{name:<width$}  pending"),
+        }
+    }
+    for name in &status.unknown {
+        println!("{name:<width$}  applied by a newer server (this one does not know it)");
+    }
+    let pending = status.known.iter().filter(|(_, at)| at.is_none()).count();
+    if pending == 0 {
+        println!("pending migrations: 0");
+    } else {
+        println!("pending migrations: {pending} (apply them with `ninepanels-ops migrate up`)");
     }
     Ok(())
 }
