@@ -47,7 +47,10 @@ impl SqlEntries {
 }
 
 /// Spans per statement: each piece's arrays (or JSON) stay small, however many days are asked.
-const SPANS_PER_STATEMENT: usize = 512;
+/// On PostgreSQL a statement of 512 spans (about 16 KB of parameters) waited about 40 ms on
+/// loopback TCP (sqlx sets no TCP_NODELAY, and the message goes in two writes), where 256 did
+/// not: a first count of ten years took 2.5 s against 0.24 s.
+const SPANS_PER_STATEMENT: usize = 256;
 
 impl SqlEntries {
     /// [`EntryRepository::latest_in_spans`] of at most [`SPANS_PER_STATEMENT`] spans.
