@@ -886,6 +886,54 @@ async fn migrate_status_then_up_then_status() {
     assert_eq!(out.matches("  applied 20").count(), all, "{out}");
 }
 
+#[tokio::test]
+async fn outbox_list_shows_each_message_with_its_request_and_last_error() {
+    use ninepanels_domain::background::OutboxDraft;
+    use ninepanels_domain::ports::{OutboxRepository, UserRepository};
+    use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, UserName};
+    let db = TestDb::sqlite().await;
+    let draft = OutboxDraft {
+        event_id: "a5f0c2d4-0000-4000-8000-000000000001".to_owned(),
+        kind: "UserCreated".to_owned(),
+        payload: "{}".to_owned(),
+        request_id: Some("req-7f3a".to_owned()),
+        created_at: chrono::Utc::now(),
+    };
+    let ada = NewUser {
+        email: Email::parse("ada@example.org").unwrap(),
+        name: UserName::parse("Ada").unwrap(),
+        password_hash: PasswordHash::new("x"),
+        time_zone: TimeZone::parse("UTC").unwrap(),
+        is_admin: false,
+    };
+    ninepanels_persistence::SqlUsers::new(db.db.clone())
+        .create(ada, Box::new(move |_| vec![draft]))
+        .await
+        .unwrap();
+    let outbox = ninepanels_persistence::SqlOutbox::new(db.db.clone());
+    let message = outbox.list(10).await.unwrap().remove(0);
+    let now = chrono::Utc::now();
+    let why = "handle_user_created: SMTP send failed: 550 mailbox unavailable";
+    outbox
+        .mark_failed(
+            message.id,
+            now,
+            why,
+            Some(now + chrono::Duration::minutes(1)),
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &db.url, &["outbox", "list"]);
+    let line = out
+        .lines()
+        .find(|l| l.contains("UserCreated"))
+        .unwrap_or_else(|| panic!("{out}"));
+    for shown in ["pending", "req-7f3a", why] {
+        assert!(line.contains(shown), "{shown} in {line}");
+    }
+}
+
 #[test]
 fn output_piped_into_head_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();

@@ -62,8 +62,8 @@ pub async fn run_job(ops: &Ops, name: &str) -> Result<(), OpsError> {
 pub async fn list_outbox(ops: &Ops, limit: u64) -> Result<(), OpsError> {
     let messages = SqlOutbox::new(ops.db.clone()).list(limit).await?;
     println!(
-        "{:>6}  {:<24} {:<10} {:>8}  {:<20} last error",
-        "id", "kind", "state", "attempts", "created"
+        "{:>6}  {:<24} {:<10} {:>8}  {:<20} {:<36}  last error",
+        "id", "kind", "state", "attempts", "created", "request"
     );
     for m in messages {
         let state = if m.delivered_at.is_some() {
@@ -74,13 +74,14 @@ pub async fn list_outbox(ops: &Ops, limit: u64) -> Result<(), OpsError> {
             "pending"
         };
         println!(
-            "{:>6}  {:<24} {:<10} {:>8}  {:<20} {}",
+            "{:>6}  {:<24} {:<10} {:>8}  {:<20} {:<36}  {}",
             m.id,
             m.kind,
             state,
             m.attempts,
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
-            m.last_error.unwrap_or_default()
+            m.request_id.as_deref().unwrap_or("-"),
+            m.last_error.as_deref().unwrap_or("-")
         );
     }
     Ok(())
