@@ -5,8 +5,7 @@
 use crate::calendar::Today;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::Result;
-use ninepanels_domain::days::day_start;
-use ninepanels_domain::entry::DaySpan;
+use ninepanels_domain::days::day_spans;
 use ninepanels_domain::panel::{Panel, PanelId};
 use ninepanels_domain::ports::{EntryRepository, TallyRepository};
 use ninepanels_domain::tally::{Figures, PanelTally, SavedTally, Tally};
@@ -93,15 +92,6 @@ fn checkpoint(today: NaiveDate) -> NaiveDate {
 /// memory stays that of one piece.
 const DAYS_PER_READ: usize = 512;
 
-/// The span of `day` of `panel`.
-fn span(panel: &Panel, day: NaiveDate, today: &Today) -> DaySpan {
-    DaySpan {
-        panel_id: panel.id,
-        start: day_start(day, today.zone),
-        end: day_start(day + Days::new(1), today.zone),
-    }
-}
-
 /// Whether each day from each tally's next day through today was complete, per panel, read
 /// [`DAYS_PER_READ`] days at a time.
 async fn days_after(
@@ -114,11 +104,9 @@ async fn days_after(
         .iter()
         .enumerate()
         .flat_map(|(owner, (panel, tally))| {
-            let days = tally
-                .next_day()
-                .iter_days()
-                .take_while(|d| *d <= today.date);
-            days.map(move |day| (owner, span(&panel.panel, day, today)))
+            day_spans(panel.panel.id, tally.next_day(), today.zone)
+                .take_while(|(day, _)| *day <= today.date)
+                .map(move |(_, span)| (owner, span))
         });
     let mut owners = Vec::with_capacity(DAYS_PER_READ);
     let mut spans = Vec::with_capacity(DAYS_PER_READ);

@@ -5,7 +5,7 @@
 use crate::calendar::Calendar;
 use crate::figures::Figuring;
 use chrono::{Days, NaiveDate};
-use ninepanels_domain::days::{Streaks, day_start};
+use ninepanels_domain::days::{Streaks, day_spans};
 use ninepanels_domain::entry::{DaySpan, Entry, EntryId, HistoryCursor};
 use ninepanels_domain::events::{EntryRecorded, HistoryCleared};
 use ninepanels_domain::panel::{PANEL_NOT_FOUND, Panel, PanelId};
@@ -144,28 +144,14 @@ impl History {
         } else {
             (0..age).skip(window.offset).take(window.limit).collect()
         };
-        let dates: Vec<NaiveDate> = shown
-            .into_iter()
-            .map(|index| first_day + Days::new(index as u64))
+        let oldest = first_day + Days::new(shown.iter().copied().min().unwrap_or(0) as u64);
+        let mut days: Vec<(NaiveDate, DaySpan)> = day_spans(panel_id, oldest, today.zone)
+            .take(shown.len())
             .collect();
-        // The days shown follow on from each other: each day's end is the next one's start.
-        let oldest = dates.iter().copied().min().unwrap_or(first_day);
-        let bounds: Vec<_> = oldest
-            .iter_days()
-            .take(dates.len() + 1)
-            .map(|date| day_start(date, today.zone))
-            .collect();
-        let spans: Vec<DaySpan> = dates
-            .iter()
-            .map(|&date| {
-                let i = (date - oldest).num_days() as usize;
-                DaySpan {
-                    panel_id,
-                    start: bounds[i],
-                    end: bounds[i + 1],
-                }
-            })
-            .collect();
+        if window.newest_first {
+            days.reverse();
+        }
+        let (dates, spans): (Vec<NaiveDate>, Vec<DaySpan>) = days.into_iter().unzip();
         let latest = self.entries.latest_in_spans(&spans).await?;
         Ok(dates
             .into_iter()

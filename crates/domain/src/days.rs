@@ -2,7 +2,8 @@
 //! and streak figure is computed from: for each local day from a panel's creation day to
 //! today, that day's latest entry. Built in one pass over the entries.
 
-use crate::entry::Entry;
+use crate::entry::{DaySpan, Entry};
+use crate::panel::PanelId;
 use crate::user::TimeZone;
 use chrono::{DateTime, Days, LocalResult, NaiveDate, TimeZone as _, Utc};
 
@@ -24,6 +25,26 @@ pub fn day_start(date: NaiveDate, zone: TimeZone) -> DateTime<Utc> {
         }
     }
     date.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The spans of consecutive local days of a panel from `first` on, each with its date: a day's
+/// end is the next one's start, so each day's bounds are worked out once.
+pub fn day_spans(
+    panel_id: PanelId,
+    first: NaiveDate,
+    zone: TimeZone,
+) -> impl Iterator<Item = (NaiveDate, DaySpan)> {
+    let mut start = day_start(first, zone);
+    first.iter_days().map(move |date| {
+        let end = day_start(date.succ_opt().unwrap_or(date), zone);
+        let span = DaySpan {
+            panel_id,
+            start,
+            end,
+        };
+        start = end;
+        (date, span)
+    })
 }
 
 /// Streak figures over a day series.
@@ -185,6 +206,34 @@ mod tests {
         // Santiago skips midnight when summer time starts: the day begins at 01:00.
         let scl = zone("America/Santiago");
         assert_eq!(day_start(date(2026, 9, 6), scl), utc(2026, 9, 6, 4, 0));
+    }
+
+    #[test]
+    fn day_spans_follow_on_across_daylight_saving() {
+        let la = zone("America/Los_Angeles");
+        let spans: Vec<(NaiveDate, DaySpan)> = day_spans(7, date(2026, 3, 7), la).take(3).collect();
+        let bounds: Vec<_> = spans.iter().map(|(d, s)| (*d, s.start, s.end)).collect();
+        assert_eq!(
+            bounds,
+            [
+                (
+                    date(2026, 3, 7),
+                    utc(2026, 3, 7, 8, 0),
+                    utc(2026, 3, 8, 8, 0)
+                ),
+                (
+                    date(2026, 3, 8),
+                    utc(2026, 3, 8, 8, 0),
+                    utc(2026, 3, 9, 7, 0)
+                ),
+                (
+                    date(2026, 3, 9),
+                    utc(2026, 3, 9, 7, 0),
+                    utc(2026, 3, 10, 7, 0)
+                ),
+            ]
+        );
+        assert!(spans.iter().all(|(_, s)| s.panel_id == 7));
     }
 
     #[test]

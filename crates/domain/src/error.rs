@@ -72,6 +72,15 @@ impl Error {
         }
     }
 
+    /// What went wrong, for an operator: the technical story when there is one, else the detail.
+    pub fn reason(&self) -> &str {
+        if self.context_msg.is_empty() {
+            &self.detail
+        } else {
+            &self.context_msg
+        }
+    }
+
     /// An error whose detail is the kind's generic sentence.
     pub fn of_kind(kind: ErrorKind) -> Self {
         Self::new(kind, kind.default_detail())

@@ -48,9 +48,7 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
 
-impl Email {
     /// For logs at INFO: the first character of the local part, then `***@` and the domain
     /// (`a***@example.org`).
     pub fn masked(&self) -> String {
@@ -244,6 +242,7 @@ impl UserChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn masked_emails_keep_the_first_letter_and_the_domain() {
@@ -253,7 +252,6 @@ mod tests {
         );
         assert_eq!(Email::parse("b@x.io").unwrap().masked(), "b***@x.io");
     }
-    use crate::ErrorKind;
 
     #[test]
     fn email_is_trimmed_and_lower_cased() {

@@ -110,12 +110,7 @@ async fn run_all<const N: usize>(
                     data = ?err.context_data,
                     "event handler failed"
                 );
-                let reason = if err.context_msg.is_empty() {
-                    &err.detail
-                } else {
-                    &err.context_msg
-                };
-                failures.push(format!("{handler}: {reason}"));
+                failures.push(format!("{handler}: {}", err.reason()));
             }
             Err(_) => {
                 tracing::error!(handler, panicked = true, "event handler did not finish");

@@ -128,6 +128,13 @@ pub struct MigrationStatus {
     pub unknown: Vec<String>,
 }
 
+impl MigrationStatus {
+    /// How many known migrations are not applied.
+    pub fn pending(&self) -> usize {
+        self.known.iter().filter(|(_, at)| at.is_none()).count()
+    }
+}
+
 /// Reads, and writes nothing (a database without the migration table has applied none):
 /// every migration with its state. Unavailable when the database does not answer.
 pub async fn migration_status(db: &DatabaseConnection) -> Result<MigrationStatus> {

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use ninepanels_domain::background::{OutboxDepth, PoolStats};
 use ninepanels_domain::ports::{Health, Repositories};
 use ninepanels_domain::{Error, Result};
+use sea_orm::sqlx;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::sync::Arc;
 
@@ -36,24 +37,9 @@ impl Health for SqlHealth {
     }
 
     fn pool(&self) -> PoolStats {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         match self.db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
-                PoolStats {
-                    size: pool.size(),
-                    idle: count(pool.num_idle()),
-                    max: pool.options().get_max_connections(),
-                }
-            }
-            _ => {
-                let pool = self.db.get_sqlite_connection_pool();
-                PoolStats {
-                    size: pool.size(),
-                    idle: count(pool.num_idle()),
-                    max: pool.options().get_max_connections(),
-                }
-            }
+            DatabaseBackend::Postgres => stats(self.db.get_postgres_connection_pool()),
+            _ => stats(self.db.get_sqlite_connection_pool()),
         }
     }
 
@@ -65,6 +51,15 @@ impl Health for SqlHealth {
             waiting: count(waiting),
             parked: count(parked),
         })
+    }
+}
+
+/// A pool's connections now, whichever the engine.
+fn stats<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolStats {
+    PoolStats {
+        size: pool.size(),
+        idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+        max: pool.options().get_max_connections(),
     }
 }
 

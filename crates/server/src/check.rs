@@ -1,18 +1,8 @@
 //! `ninepanels check`: the configuration, the database, its migrations and the mailer, each
 //! reported on a line of its own with a tick or the reason it fails; exit status 1 on any failure.
 
-use ninepanels_domain::Error;
 use ninepanels_domain::config::Config;
 use std::process::ExitCode;
-
-/// What went wrong, for an operator: the technical story when there is one.
-fn reason(e: &Error) -> &str {
-    if e.context_msg.is_empty() {
-        &e.detail
-    } else {
-        &e.context_msg
-    }
-}
 
 /// One line of the report.
 fn report(ok: bool, what: &str, detail: &str) -> bool {
@@ -45,7 +35,7 @@ pub async fn run() -> ExitCode {
     let database = check_database(&config).await;
     let mail = match ninepanels_events::mailers::check(&config.mail).await {
         Ok(reached) => report(true, "mailer", &reached),
-        Err(e) => report(false, "mailer", reason(&e)),
+        Err(e) => report(false, "mailer", e.reason()),
     };
     if database && mail {
         ExitCode::SUCCESS
@@ -60,26 +50,30 @@ async fn check_database(config: &Config) -> bool {
     let url = config.database.url.redacted();
     let db = match ninepanels_persistence::connect(&config.database).await {
         Ok(db) => db,
-        Err(e) => return report(false, "database", reason(&e)),
+        Err(e) => return report(false, "database", e.reason()),
     };
     if let Err(e) = db.ping().await {
         return report(false, "database", &format!("{url}: {e}"));
     }
     report(true, "database", &format!("{url} answers"));
-    let (applied, _) = ninepanels_persistence::applied_migrations(&db).await;
-    let known = ninepanels_persistence::known_migrations();
-    let ok = if applied >= known {
-        report(true, "migrations", &format!("all {known} applied"))
-    } else {
-        report(
-            false,
-            "migrations",
-            &format!(
-                "{} of {known} not applied: run `ninepanels-ops migrate up` (the server applies \
-                 them itself outside MAIN and STAGING)",
-                known - applied
-            ),
-        )
+    let ok = match ninepanels_persistence::migration_status(&db).await {
+        Err(e) => report(false, "migrations", e.reason()),
+        Ok(status) => {
+            let known = status.known.len();
+            let pending = status.pending();
+            if pending == 0 {
+                report(true, "migrations", &format!("all {known} applied"))
+            } else {
+                report(
+                    false,
+                    "migrations",
+                    &format!(
+                        "{pending} of {known} not applied: run `ninepanels-ops migrate up` (the \
+                         server applies them itself outside MAIN and STAGING)"
+                    ),
+                )
+            }
+        }
     };
     db.close().await.ok();
     ok

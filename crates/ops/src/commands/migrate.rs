@@ -56,7 +56,7 @@ async fn status(ops: &Ops) -> Result<(), OpsError> {
     for name in &status.unknown {
         println!("{name:<width$}  applied by a newer server (this one does not know it)");
     }
-    let pending = status.known.iter().filter(|(_, at)| at.is_none()).count();
+    let pending = status.pending();
     if pending == 0 {
         println!("pending migrations: 0");
     } else {
