@@ -74,7 +74,7 @@ pub struct Timing {
 }
 
 /// A route's statistics over its last timings, and its alert state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouteStats {
     pub method_path: String,
     pub method: String,

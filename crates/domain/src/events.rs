@@ -2,6 +2,8 @@
 //! channel; a [`MustDeliver`] event (mail and audit) travels only through the outbox, written in
 //! the transaction of its change, so no code path can send it where a crash would lose it.
 
+use crate::alert::{Alert, Recipient};
+use crate::background::RouteStats;
 use crate::entry::EntryId;
 use crate::panel::PanelId;
 use crate::seal::Sealed;
@@ -50,6 +52,8 @@ event_enum!(
         EntryRecorded,
         HistoryCleared,
         RouteTimed,
+        RouteTimingsPersisted,
+        ErrorRaised,
     }
 );
 
@@ -61,6 +65,8 @@ event_enum!(
         UserDeleted,
         PasswordResetRequested,
         PasswordResetCompleted,
+        AlertRaised,
+        AlertCleared,
     }
 );
 
@@ -158,6 +164,41 @@ pub struct RouteTimed {
     pub method_path: String,
     pub started_at: DateTime<Utc>,
     pub diff_ms: f64,
+}
+
+/// A batch of one route's timings was written and its statistics recomputed; raised by the
+/// timing handler and handled in place (it decides the route's alert).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTimingsPersisted {
+    pub written: usize,
+    /// How many timings the statistics cover.
+    pub window: usize,
+    pub stats: RouteStats,
+    /// Whether the route was in alert before this batch.
+    pub was_in_alert: bool,
+}
+
+/// An unexpected error in an event handler or a scheduled job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorRaised {
+    /// `handler handle_user_created`, `job prune_timings`.
+    pub source: String,
+    /// The technical story, for operators.
+    pub reason: String,
+}
+
+/// An alert was raised: one notice to one recipient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRaised {
+    pub alert: Alert,
+    pub to: Recipient,
+}
+
+/// An alert was cleared: one notice to one recipient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertCleared {
+    pub alert: Alert,
+    pub to: Recipient,
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Nine Panels domain: entities, value types, rules, ports and the base error.
 #![forbid(unsafe_code)]
 
+pub mod alert;
 pub mod attempts;
 pub mod background;
 pub mod clock;

@@ -27,6 +27,8 @@ pub trait UserRepository: Send + Sync + std::fmt::Debug {
     async fn get_by_id(&self, id: UserId) -> Result<User>;
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>>;
     async fn list(&self) -> Result<Vec<User>>;
+    /// The admins' emails: who alerts are mailed to.
+    async fn admin_emails(&self) -> Result<Vec<String>>;
     async fn update(&self, id: UserId, changes: UserChanges) -> Result<User>;
     /// Deletes the user with their panels, entries and tokens; writes `outbox` in the same
     /// transaction.
@@ -218,6 +220,30 @@ pub trait TimingRepository: Send + Sync + std::fmt::Debug {
     async fn prune(&self, keep_per_route: u64) -> Result<u64>;
 }
 
+/// Each cause's alert state, shared by every server process: what makes an alert raised once
+/// while it lasts, at most once per quiet time, and cleared once.
+#[async_trait]
+pub trait AlertRepository: Send + Sync + std::fmt::Debug {
+    /// Marks `cause` raised at `now` unless it is raised already. When it was not, and no notice
+    /// of it went out after `quiet_since`, writes `notices` in the same transaction. Answers
+    /// whether it wrote them.
+    async fn raise(
+        &self,
+        cause: &str,
+        now: DateTime<Utc>,
+        quiet_since: DateTime<Utc>,
+        notices: Vec<OutboxDraft>,
+    ) -> Result<bool>;
+    /// Marks `cause` cleared if it is raised; writes `notices` in the same transaction when its
+    /// raise was announced. Answers whether it wrote them.
+    async fn clear(
+        &self,
+        cause: &str,
+        now: DateTime<Utc>,
+        notices: Vec<OutboxDraft>,
+    ) -> Result<bool>;
+}
+
 /// Whether storage can serve: reachable, and its schema as new as this server.
 #[async_trait]
 pub trait Health: Send + Sync + std::fmt::Debug {
@@ -253,6 +279,7 @@ pub struct Repositories {
     pub tokens: std::sync::Arc<dyn TokenRepository>,
     pub attempts: std::sync::Arc<dyn AttemptRepository>,
     pub timings: std::sync::Arc<dyn TimingRepository>,
+    pub alerts: std::sync::Arc<dyn AlertRepository>,
     pub outbox: std::sync::Arc<dyn OutboxRepository>,
     pub jobs: std::sync::Arc<dyn JobRepository>,
     pub health: std::sync::Arc<dyn Health>,

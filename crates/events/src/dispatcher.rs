@@ -1,15 +1,17 @@
 //! The dispatch table: which typed handlers run for which event. Each event's handlers run
-//! concurrently within the calling task; a failing or panicking one is logged and never stops
-//! the others.
+//! concurrently within the calling task; a failing or panicking one is logged, raises
+//! `ErrorRaised`, and never stops the others.
 
 use crate::event::{Emitted, Event, Meta, MustDeliver};
 use crate::handlers::{
-    HandlerContext, handle_audit, handle_password_reset_requested, handle_route_timed,
-    handle_user_active, handle_user_created, handle_user_logged_in,
+    AuditFields, HandlerContext, handle_alert_cleared, handle_alert_raised, handle_audit,
+    handle_error_raised, handle_password_reset_requested, handle_route_timed,
+    handle_route_timings_persisted, handle_user_active, handle_user_created, handle_user_logged_in,
 };
 use futures::FutureExt;
 use futures::future::{BoxFuture, join_all};
 use ninepanels_domain::Result;
+use ninepanels_domain::events::ErrorRaised;
 use std::panic::AssertUnwindSafe;
 use tracing::Instrument;
 
@@ -25,24 +27,41 @@ pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> Re
         // Every request's timing: it hands its strings on instead of copying them.
         Event::RouteTimed(timed) => {
             let run = handle_route_timed(ctx, m, timed).boxed();
-            run_all(m, name, [("handle_route_timed", run)]).await
+            run_all(ctx, m, name, [("handle_route_timed", run)]).await
+        }
+        Event::RouteTimingsPersisted(e) => {
+            let run = handle_route_timings_persisted(ctx, m, &e).boxed();
+            run_all(ctx, m, name, [("handle_route_timings_persisted", run)]).await
+        }
+        Event::ErrorRaised(e) => {
+            let run = handle_error_raised(ctx, m, &e).boxed();
+            run_all(ctx, m, name, [("handle_error_raised", run)]).await
         }
         Event::UserLoggedIn(e) => {
             let run = handle_user_logged_in(ctx, m, &e).boxed();
-            run_all(m, name, [("handle_user_logged_in", run)]).await
+            run_all(ctx, m, name, [("handle_user_logged_in", run)]).await
         }
         Event::UserActive(e) => {
             let run = handle_user_active(ctx, m, &e).boxed();
-            run_all(m, name, [("handle_user_active", run)]).await
+            run_all(ctx, m, name, [("handle_user_active", run)]).await
         }
-        Event::UserLoggedOut(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::UserUpdated(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::PanelCreated(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::PanelUpdated(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::PanelDeleted(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::EntryRecorded(e) => run_all(m, name, [audit(m, name, &e)]).await,
-        Event::HistoryCleared(e) => run_all(m, name, [audit(m, name, &e)]).await,
+        Event::UserLoggedOut(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::UserUpdated(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::PanelCreated(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::PanelUpdated(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::PanelDeleted(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::EntryRecorded(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
+        Event::HistoryCleared(e) => run_all(ctx, m, name, [audit(m, name, &e)]).await,
     }
+}
+
+/// Runs an event that a handler or a job raised, in the task that raised it: it waits for no
+/// room in the channel (the worker may be the one raising) and cannot be dropped.
+pub fn dispatch_in_place(
+    ctx: &HandlerContext,
+    emitted: Emitted<Event>,
+) -> BoxFuture<'_, Result<(), String>> {
+    Box::pin(dispatch_event(ctx, emitted))
 }
 
 /// Runs a must-deliver event's handlers (for the outbox relay); what went wrong when one failed.
@@ -55,33 +74,55 @@ pub async fn dispatch_must_deliver(
     match &emitted.event {
         MustDeliver::UserCreated(e) => {
             let welcome = handle_user_created(ctx, m, e).boxed();
-            run_all(
-                m,
-                name,
-                [("handle_user_created", welcome), audit(m, name, e)],
-            )
-            .await
+            let runs = [("handle_user_created", welcome), audit(m, name, e)];
+            run_all(ctx, m, name, runs).await
         }
         MustDeliver::PasswordResetRequested(e) => {
             let mail = handle_password_reset_requested(ctx, m, e).boxed();
             let runs = [("handle_password_reset_requested", mail), audit(m, name, e)];
-            run_all(m, name, runs).await
+            run_all(ctx, m, name, runs).await
         }
-        MustDeliver::UserDeleted(e) => run_all(m, name, [audit(m, name, e)]).await,
-        MustDeliver::PasswordResetCompleted(e) => run_all(m, name, [audit(m, name, e)]).await,
+        MustDeliver::UserDeleted(e) => run_all(ctx, m, name, [audit(m, name, e)]).await,
+        MustDeliver::PasswordResetCompleted(e) => run_all(ctx, m, name, [audit(m, name, e)]).await,
+        MustDeliver::AlertRaised(e) => {
+            let run = handle_alert_raised(ctx, m, e).boxed();
+            run_all(ctx, m, name, [("handle_alert_raised", run)]).await
+        }
+        MustDeliver::AlertCleared(e) => {
+            let run = handle_alert_cleared(ctx, m, e).boxed();
+            run_all(ctx, m, name, [("handle_alert_cleared", run)]).await
+        }
     }
 }
 
-fn audit<'a>(
-    meta: &'a Meta,
-    name: &'static str,
-    details: &'a (dyn std::fmt::Debug + Sync),
-) -> Run<'a> {
+fn audit<'a>(meta: &'a Meta, name: &'static str, event: &impl serde::Serialize) -> Run<'a> {
+    let details = AuditFields::of(event);
     ("handle_audit", handle_audit(meta, name, details).boxed())
 }
 
-/// Runs the handlers together and logs each failure; the failures, one `handler: reason` each.
+/// Raises `ErrorRaised` in place for an unexpected error of `source` (a handler, a job).
+pub async fn raise_error(
+    ctx: &HandlerContext,
+    request_id: Option<String>,
+    source: String,
+    reason: String,
+) {
+    let emitted = Emitted {
+        meta: Meta {
+            id: uuid::Uuid::new_v4(),
+            at: ctx.clock.now(),
+            request_id,
+        },
+        event: ErrorRaised { source, reason }.into(),
+    };
+    // Its handler's own failure is logged in there, and raises nothing further.
+    let _ = dispatch_in_place(ctx, emitted).await;
+}
+
+/// Runs the handlers together and logs each failure, raising `ErrorRaised` for it (in place);
+/// the failures, one `handler: reason` each.
 async fn run_all<const N: usize>(
+    ctx: &HandlerContext,
     meta: &Meta,
     event: &'static str,
     runs: [Run<'_>; N],
@@ -118,9 +159,16 @@ async fn run_all<const N: usize>(
             }
         }
     }
+    drop(_entered);
     if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("; "))
+        return Ok(());
     }
+    if event != "ErrorRaised" {
+        for failure in &failures {
+            let (handler, reason) = failure.split_once(": ").unwrap_or((failure, ""));
+            let source = format!("handler {handler}");
+            raise_error(ctx, meta.request_id.clone(), source, reason.to_owned()).await;
+        }
+    }
+    Err(failures.join("; "))
 }

@@ -2,19 +2,24 @@
 
 use crate::event::Meta;
 use crate::timings::TimingBuffer;
+use crate::webhook::Webhook;
 use ninepanels_domain::Result;
+use ninepanels_domain::alert::{Alert, AlertState};
 use ninepanels_domain::background::Timing;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
 use ninepanels_domain::events::{
-    PasswordResetRequested, RouteTimed, UserActive, UserCreated, UserLoggedIn,
+    AlertCleared, AlertRaised, ErrorRaised, PasswordResetRequested, RouteTimed,
+    RouteTimingsPersisted, UserActive, UserCreated, UserLoggedIn,
 };
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::{
-    JobRepository, OutboxRepository, Repositories, TimingRepository, UserRepository,
+    AlertRepository, Health, JobRepository, OutboxRepository, Repositories, TimingRepository,
+    UserRepository,
 };
 use ninepanels_domain::seal::Sealer;
 use ninepanels_domain::user::Email;
+use serde::Serialize;
 use std::sync::Arc;
 
 /// What handlers and jobs may use.
@@ -23,8 +28,12 @@ pub struct HandlerContext {
     pub users: Arc<dyn UserRepository>,
     pub mailer: Arc<dyn Mailer>,
     pub timings: Arc<dyn TimingRepository>,
+    pub alerts: Arc<dyn AlertRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
     pub jobs: Arc<dyn JobRepository>,
+    pub health: Arc<dyn Health>,
+    /// Where alerts are posted besides the admins' mail (`ALERT_WEBHOOK_URL`).
+    pub webhook: Option<Webhook>,
     pub clock: Arc<dyn Clock>,
     pub settings: Background,
     /// Who this process is, in outbox and job claims.
@@ -43,13 +52,17 @@ impl HandlerContext {
         clock: Arc<dyn Clock>,
         settings: Background,
         sealer: Sealer,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        let webhook = settings.alerting.webhook_url.clone().map(Webhook::new);
+        Ok(Self {
             users: repos.users.clone(),
             mailer,
             timings: repos.timings.clone(),
+            alerts: repos.alerts.clone(),
             outbox: repos.outbox.clone(),
             jobs: repos.jobs.clone(),
+            health: repos.health.clone(),
+            webhook: webhook.transpose()?,
             clock,
             settings,
             runner: format!(
@@ -60,7 +73,7 @@ impl HandlerContext {
             timing_buffer: TimingBuffer::default(),
             sealer,
             delivering: tokio::sync::Mutex::new(()),
-        }
+        })
     }
 }
 
@@ -121,13 +134,101 @@ pub async fn handle_user_active(
     ctx.users.record_activity(event.user_id, meta.at).await
 }
 
-/// Writes the change to the log as an audit line.
-pub async fn handle_audit(
+/// What an audit line records of an event: its ids and outcome, and an email only masked.
+/// Names, links and anything else the event carries stay out of the log.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct AuditFields {
+    pub user_id: Option<i64>,
+    pub panel_id: Option<i64>,
+    pub entry_id: Option<i64>,
+    pub is_complete: Option<bool>,
+    pub email: Option<String>,
+}
+
+impl AuditFields {
+    pub fn of(event: &impl Serialize) -> Self {
+        let value = serde_json::to_value(event).unwrap_or_default();
+        let number = |key: &str| value.get(key).and_then(serde_json::Value::as_i64);
+        Self {
+            user_id: number("user_id"),
+            panel_id: number("panel_id"),
+            entry_id: number("entry_id"),
+            is_complete: value
+                .get("is_complete")
+                .and_then(serde_json::Value::as_bool),
+            email: value
+                .get("email")
+                .and_then(serde_json::Value::as_str)
+                .map(|e| Email::from_stored(e).masked()),
+        }
+    }
+}
+
+/// Writes the change to the log as an audit line, one field per fact.
+pub async fn handle_audit(meta: &Meta, event: &'static str, details: AuditFields) -> Result<()> {
+    tracing::info!(
+        event,
+        event_id = %meta.id,
+        at = %meta.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        user_id = details.user_id,
+        panel_id = details.panel_id,
+        entry_id = details.entry_id,
+        is_complete = details.is_complete,
+        email = details.email,
+        "audit"
+    );
+    Ok(())
+}
+
+/// Mails the admin, or posts to the webhook, that an alert was raised.
+pub async fn handle_alert_raised(ctx: &HandlerContext, meta: &Meta, e: &AlertRaised) -> Result<()> {
+    crate::alerts::deliver(ctx, meta, &e.alert, AlertState::Raised, &e.to).await
+}
+
+/// Mails the admin, or posts to the webhook, that an alert was cleared.
+pub async fn handle_alert_cleared(
+    ctx: &HandlerContext,
     meta: &Meta,
-    event: &'static str,
-    details: &(dyn std::fmt::Debug + Sync),
+    e: &AlertCleared,
 ) -> Result<()> {
-    tracing::info!(event, event_id = %meta.id, at = %meta.at, ?details, "audit");
+    crate::alerts::deliver(ctx, meta, &e.alert, AlertState::Cleared, &e.to).await
+}
+
+/// Raises the route's alert when its average passed its threshold, clears it when it fell back.
+pub async fn handle_route_timings_persisted(
+    ctx: &HandlerContext,
+    _meta: &Meta,
+    e: &RouteTimingsPersisted,
+) -> Result<()> {
+    let alert = Alert::route(&e.stats, e.window);
+    match (e.was_in_alert, e.stats.in_alert) {
+        (false, true) => crate::alerts::raise(ctx, alert).await.map(drop),
+        (true, false) => crate::alerts::clear(ctx, alert).await.map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// Counts the error, and tells the admins (once per source per quiet time). Errors of the
+/// alert notices themselves are only counted: telling of them would go the same failing way.
+pub async fn handle_error_raised(
+    ctx: &HandlerContext,
+    _meta: &Meta,
+    e: &ErrorRaised,
+) -> Result<()> {
+    metrics::counter!("errors_raised_total", "source" => e.source.clone()).increment(1);
+    if e.source.contains("handle_alert_") {
+        return Ok(());
+    }
+    let alert = Alert {
+        cause: format!("error:{}", e.source),
+        summary: format!("{} failed", e.source),
+        detail: e.reason.clone(),
+    };
+    crate::alerts::raise(ctx, alert.clone()).await?;
+    // An error is a moment, not a state: the next one may be told once the quiet time is over.
+    ctx.alerts
+        .clear(&alert.cause, ctx.clock.now(), Vec::new())
+        .await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod alerts;
 pub mod bus;
 pub mod dispatcher;
 pub mod event;
@@ -12,6 +13,8 @@ pub mod mailers;
 pub mod outbox;
 pub mod scheduler;
 pub mod timings;
+pub mod watch;
+pub mod webhook;
 pub mod worker;
 
 pub use bus::{EventBus, Inbox, REQUEST_ID};

@@ -2,6 +2,7 @@
 //! only; each job runs in its own task (a slow or failing job never delays another) and every
 //! run is recorded with its start, end, outcome and rows affected.
 
+use crate::dispatcher::raise_error;
 use crate::handlers::HandlerContext;
 use ninepanels_domain::Result;
 use ninepanels_domain::config::MAX_RATE_LIMIT_WINDOW_SECS;
@@ -103,6 +104,13 @@ pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
             metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "failed")
                 .increment(1);
             tracing::error!(job = job.name, kind = ?e.kind, context = %e.context_msg, "job failed");
+            raise_error(
+                ctx,
+                None,
+                format!("job {}", job.name),
+                e.reason().to_owned(),
+            )
+            .await;
             Err(e)
         }
         Err(join) => {
@@ -117,6 +125,7 @@ pub async fn run_now(ctx: &Arc<HandlerContext>, job: Job) -> Result<u64> {
             metrics::counter!("job_runs_total", "job" => job.name, "outcome" => "failed")
                 .increment(1);
             tracing::error!(job = job.name, detail, "job failed");
+            raise_error(ctx, None, format!("job {}", job.name), detail.to_owned()).await;
             Err(ninepanels_domain::Error::internal(format!(
                 "{}: {detail}",
                 job.name

@@ -1,10 +1,12 @@
 //! Route timings: buffered per route, written in batches; after each batch the route's
-//! statistics over its last `TIMING_WINDOW_SIZE` timings are recomputed and stored, and an
-//! alert is raised once when the average passes the threshold and cleared when it recovers.
+//! statistics over its last `TIMING_WINDOW_SIZE` timings are recomputed and stored, and the
+//! route's alert raised when the average passes the threshold and cleared when it recovers.
 
+use crate::event::{Emitted, Meta};
 use crate::handlers::HandlerContext;
-use ninepanels_domain::Result;
 use ninepanels_domain::background::{RouteStats, Timing};
+use ninepanels_domain::events::RouteTimingsPersisted;
+use ninepanels_domain::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -38,7 +40,9 @@ impl TimingBuffer {
     }
 }
 
-/// Writes one route's batch, then refreshes that route's statistics and alert.
+/// Writes one route's batch and recomputes the route's statistics, then raises
+/// `RouteTimingsPersisted` (handled in place: it moves the route's alert) and only then saves
+/// the statistics, so that a crash or a failed alert leaves the move to the next batch.
 pub async fn persist_batch(ctx: &HandlerContext, batch: Vec<Timing>) -> Result<()> {
     let Some(sample) = batch.first().cloned() else {
         return Ok(());
@@ -55,25 +59,27 @@ pub async fn persist_batch(ctx: &HandlerContext, batch: Vec<Timing>) -> Result<(
     let previous = ctx.timings.stats(&sample.method_path).await?;
     let threshold = ctx.settings.threshold_for(&sample.method_path);
     let stats = compute_stats(&sample, &readings, threshold, previous.as_ref());
-    match (
-        previous.as_ref().is_some_and(|p| p.in_alert),
-        stats.in_alert,
-    ) {
-        (false, true) => tracing::warn!(
-            method_path = %stats.method_path,
-            avg_ms = stats.avg,
-            threshold_ms = threshold,
-            alert_id = stats.alert_id.as_deref().unwrap_or(""),
-            "route alert raised: average above threshold"
-        ),
-        (true, false) => tracing::info!(
-            method_path = %stats.method_path,
-            avg_ms = stats.avg,
-            threshold_ms = threshold,
-            "route alert cleared"
-        ),
-        _ => {}
-    }
+    let persisted = RouteTimingsPersisted {
+        written: batch.len(),
+        window: readings.len(),
+        stats,
+        was_in_alert: previous.as_ref().is_some_and(|p| p.in_alert),
+    };
+    let meta = Meta {
+        id: uuid::Uuid::new_v4(),
+        at: ctx.clock.now(),
+        request_id: None,
+    };
+    let stats = persisted.stats.clone();
+    crate::dispatcher::dispatch_in_place(
+        ctx,
+        Emitted {
+            meta,
+            event: persisted.into(),
+        },
+    )
+    .await
+    .map_err(|why| Error::unavailable(format!("the route's alert did not move: {why}")))?;
     ctx.timings.save_stats(&stats).await?;
     tracing::debug!(method_path = %stats.method_path, written = batch.len(), "timings persisted");
     Ok(())

@@ -38,13 +38,16 @@ pub fn context(
     clock: Arc<dyn Clock>,
     settings: Background,
 ) -> Arc<HandlerContext> {
-    Arc::new(HandlerContext::new(
-        &ninepanels_persistence::repositories(&db.db),
-        mailer,
-        clock,
-        settings,
-        Sealer::new(&Secret::new("the events tests' secret")),
-    ))
+    Arc::new(
+        HandlerContext::new(
+            &ninepanels_persistence::repositories(&db.db),
+            mailer,
+            clock,
+            settings,
+            Sealer::new(&Secret::new("the events tests' secret")),
+        )
+        .expect("the handler context builds"),
+    )
 }
 
 /// The welcome mail of `user` as an outbox row made at `at`.

@@ -4,8 +4,8 @@ use crate::connect::pending_migrations;
 use crate::error::DbResultExt;
 use crate::sql::{fetch, statements};
 use crate::{
-    SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTallies, SqlTimings, SqlTokens,
-    SqlUsers,
+    SqlAlerts, SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTallies, SqlTimings,
+    SqlTokens, SqlUsers,
 };
 use async_trait::async_trait;
 use ninepanels_domain::background::{OutboxDepth, PoolStats};
@@ -73,6 +73,7 @@ pub fn repositories(db: &DatabaseConnection) -> Repositories {
         tokens: Arc::new(SqlTokens::new(db.clone())),
         attempts: Arc::new(SqlAttempts::new(db.clone())),
         timings: Arc::new(SqlTimings::new(db.clone())),
+        alerts: Arc::new(SqlAlerts::new(db.clone())),
         outbox: Arc::new(SqlOutbox::new(db.clone())),
         jobs: Arc::new(SqlJobs::new(db.clone())),
         health: Arc::new(SqlHealth::new(db.clone())),

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod alerts;
 pub mod attempts;
 pub mod connect;
 pub mod entities;
@@ -24,6 +25,7 @@ pub mod tokens;
 pub mod transfer;
 pub mod users;
 
+pub use alerts::SqlAlerts;
 pub use attempts::SqlAttempts;
 pub use connect::{
     MigrationStatus, applied_migrations, connect, connect_with, known_migrations, migrate,

@@ -28,7 +28,7 @@ const fn table(name: &'static str, holds: Holds) -> Table {
 }
 
 /// Every table, parents before children.
-pub const TABLES: [Table; 16] = [
+pub const TABLES: [Table; 17] = [
     table("users", Holds::Accounts),
     table("panels", Holds::Accounts),
     table("entries", Holds::Accounts),
@@ -42,6 +42,7 @@ pub const TABLES: [Table; 16] = [
     table("scheduled_jobs", Holds::Background),
     table("job_runs", Holds::Background),
     table("sign_in_attempts", Holds::Background),
+    table("alerts", Holds::Background),
     table("ops_log", Holds::OpsLog),
     table("seaql_migrations", Holds::Migrations),
     table("alembic_version", Holds::Migrations),

@@ -16,7 +16,7 @@ use ninepanels_domain::{Error, ErrorKind, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -111,6 +111,19 @@ impl UserRepository for SqlUsers {
             .into_iter()
             .map(to_user)
             .collect())
+    }
+
+    async fn admin_emails(&self) -> Result<Vec<String>> {
+        let emails: Vec<Option<String>> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Email)
+            .filter(users::Column::IsAdmin.eq(true))
+            .order_by_asc(users::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .or_db("listing admins")?;
+        Ok(emails.into_iter().flatten().collect())
     }
 
     async fn update(&self, id: UserId, changes: UserChanges) -> Result<User> {

@@ -36,6 +36,8 @@ pub enum StartError {
     },
     #[error("cannot set up mail: {0}; check MAILER, SMTP_URL and MAIL_FROM")]
     Mailer(String),
+    #[error("cannot set up alerts: {0}; check ALERT_WEBHOOK_URL")]
+    Alerts(String),
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
 }
@@ -123,13 +125,10 @@ impl Server {
         );
         let state = AppState::new(config, &repositories, clock.clone(), events, app);
         let schedule = scheduler::schedule_from(&settings);
-        let handlers = Arc::new(HandlerContext::new(
-            &repositories,
-            mailer,
-            clock,
-            settings,
-            sealer,
-        ));
+        let handlers = Arc::new(
+            HandlerContext::new(&repositories, mailer, clock, settings, sealer)
+                .map_err(|e| StartError::Alerts(e.reason().to_owned()))?,
+        );
         let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));
         state
             .app
@@ -147,6 +146,7 @@ impl Server {
                 .spawn_sync(revocation_sync_every),
             outbox::spawn_relay(handlers.clone(), state.events.outbox_nudge(), OUTBOX_POLL),
             scheduler::spawn(handlers.clone(), schedule),
+            ninepanels_events::watch::spawn(handlers.clone()),
         ];
         Ok(Self {
             state,

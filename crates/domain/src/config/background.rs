@@ -1,7 +1,8 @@
 //! Background work: `JOBS`, `EVENT_CHANNEL_CAPACITY`, `OUTBOX_MAX_ATTEMPTS`, route alert
-//! thresholds and the timing window and batch.
+//! thresholds, the timing window and batch, and how alerts reach a person.
 
 use super::ConfigError;
+use super::alerts::Alerting;
 use super::vars::{Vars, parse_number};
 use crate::jobs::JobKind;
 use crate::period::Period;
@@ -23,6 +24,7 @@ pub struct Background {
     pub timing_window_size: u32,
     /// `TIMING_BATCH_SIZE` (200): timings buffered per route before a write.
     pub timing_batch_size: u32,
+    pub alerting: Alerting,
 }
 
 impl Background {
@@ -52,6 +54,7 @@ impl Background {
         vars.set_number(window, "TIMING_WINDOW_SIZE", 1, 100_000)?;
         let batch = &mut background.timing_batch_size;
         vars.set_number(batch, "TIMING_BATCH_SIZE", 1, 10_000)?;
+        background.alerting = Alerting::read(vars)?;
         Ok(background)
     }
 }
@@ -66,6 +69,7 @@ impl Default for Background {
             alert_thresholds: Vec::new(),
             timing_window_size: 100,
             timing_batch_size: 200,
+            alerting: Alerting::default(),
         }
     }
 }

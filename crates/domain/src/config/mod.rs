@@ -1,6 +1,7 @@
 //! Typed configuration read from the environment, one module per concern; every variable is
 //! listed in README and documented on the field it sets.
 
+mod alerts;
 mod auth;
 mod background;
 mod database;
@@ -11,6 +12,7 @@ mod mail;
 mod secret;
 mod vars;
 
+pub use alerts::Alerting;
 pub use auth::{AuthConfig, MAX_RATE_LIMIT_WINDOW_SECS, MIN_SECRET_BYTES, RateLimits};
 pub use background::Background;
 pub use database::{DatabaseConfig, DatabaseUrl, Engine};
@@ -352,6 +354,22 @@ mod tests {
         let c = from(&[("ROUTE_ALERT_THRESHOLDS", "GET_/v5/panels=200")]).unwrap();
         assert_eq!(c.background.threshold_for("GET_/v5/panels"), 200);
         assert_eq!(c.background.threshold_for("POST_/token"), 500);
+    }
+
+    #[test]
+    fn alerts_take_a_web_address_and_keep_it_out_of_logs() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.background.alerting, Alerting::default());
+        let hook = "https://hooks.example/T0/B0/s3cr3tv4lu3";
+        let c = from(&[("ALERT_WEBHOOK_URL", hook), ("ALERT_REPEAT_MINUTES", "5")]).unwrap();
+        let url = c.background.alerting.webhook_url.as_ref().unwrap();
+        assert_eq!(url.expose(), hook);
+        assert!(!format!("{c:?}").contains("s3cr3tv4lu3"));
+        assert_eq!(c.background.alerting.quiet_for().num_minutes(), 5);
+        let err = from(&[("ALERT_WEBHOOK_URL", "hooks.example")]).unwrap_err();
+        assert_eq!(err.variable, "ALERT_WEBHOOK_URL");
+        let err = from(&[("ALERT_AFTER_SECS", "0")]).unwrap_err();
+        assert_eq!(err.variable, "ALERT_AFTER_SECS");
     }
 
     #[test]

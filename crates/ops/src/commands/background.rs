@@ -19,7 +19,7 @@ fn context(ops: &Ops) -> Result<Arc<HandlerContext>, OpsError> {
         Arc::new(SystemClock),
         ops.config.background.clone(),
         Sealer::new(&ops.config.auth.jwt_secret),
-    )))
+    )?))
 }
 
 pub async fn list_jobs(ops: &Ops) -> Result<(), OpsError> {

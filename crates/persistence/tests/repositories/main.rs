@@ -1,5 +1,6 @@
 //! Repository tests: every body runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+mod alerts;
 mod attempts;
 mod commits;
 mod entries;

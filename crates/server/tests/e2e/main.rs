@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod alerts;
 mod binary;
 mod browser;
 mod check;

@@ -36,10 +36,7 @@ impl TestServer {
         pool: Option<ninepanels_persistence::DatabaseConnection>,
     ) -> Self {
         let mail_dir = tempfile::tempdir().unwrap();
-        let mut config = Config::for_tests(&db.url);
-        config.mail.mailer = MailerConfig::Log {
-            dir: mail_dir.path().to_path_buf(),
-        };
+        let mut config = config_on(&db, &mail_dir);
         adjust(&mut config);
         let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap());
         let running = match pool {
@@ -56,6 +53,31 @@ impl TestServer {
         Self {
             addr: running.addr,
             client: reqwest::Client::new(),
+            clock,
+            db,
+            mail_dir,
+            running,
+        }
+    }
+
+    /// Stops this server as on SIGTERM and starts another on the same database, mail folder and
+    /// clock, configured anew: an operator's restart.
+    pub async fn restart(self, adjust: impl FnOnce(&mut Config)) -> Self {
+        let Self {
+            client,
+            clock,
+            db,
+            mail_dir,
+            running,
+            ..
+        } = self;
+        running.stop().await.expect("the test server serves");
+        let mut config = config_on(&db, &mail_dir);
+        adjust(&mut config);
+        let running = spawn(config, clock.clone()).await;
+        Self {
+            addr: running.addr,
+            client,
             clock,
             db,
             mail_dir,
@@ -272,6 +294,15 @@ impl TestServer {
     pub async fn stop(self) {
         self.running.stop().await.expect("the test server serves");
     }
+}
+
+/// The tests' configuration on `db`, with mail written to files in `mail_dir`.
+fn config_on(db: &TestDb, mail_dir: &tempfile::TempDir) -> Config {
+    let mut config = Config::for_tests(&db.url);
+    config.mail.mailer = MailerConfig::Log {
+        dir: mail_dir.path().to_path_buf(),
+    };
+    config
 }
 
 async fn spawn(config: Config, clock: TestClock) -> Running {

@@ -1,0 +1,158 @@
+//! Alerts reach a person: a route alert raised with a tiny threshold is mailed to every admin
+//! and posted to a webhook receiver the test starts, and its clearing after the route recovers
+//! too, with a restart in between that loses neither (the webhook's notice waits in the outbox
+//! across it).
+
+use crate::support::TestServer;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::routing::post;
+use chrono::Duration;
+use ninepanels_domain::config::{Config, Secret};
+use ninepanels_persistence::testing::TestEngine;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A webhook receiver on loopback: records each body with the status it answered.
+struct Receiver {
+    url: String,
+    calls: Arc<Mutex<Vec<(u16, Value)>>>,
+    answer: Arc<AtomicU16>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    async fn start(answer: u16) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let calls: Arc<Mutex<Vec<(u16, Value)>>> = Arc::default();
+        let answer = Arc::new(AtomicU16::new(answer));
+        let (seen, status) = (calls.clone(), answer.clone());
+        let app = axum::Router::new().route(
+            "/hook",
+            post(move |Json(body): Json<Value>| async move {
+                let code = status.load(Ordering::SeqCst);
+                seen.lock().unwrap().push((code, body));
+                StatusCode::from_u16(code).unwrap()
+            }),
+        );
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self {
+            url,
+            calls,
+            answer,
+            task,
+        }
+    }
+
+    fn calls(&self) -> Vec<(u16, Value)> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Every request on `GET /v5/panels` is timed alone, and its alert threshold is `threshold_ms`.
+fn alerting(config: &mut Config, webhook: &str, threshold_ms: u32) {
+    let background = &mut config.background;
+    background.timing_batch_size = 1;
+    background.timing_window_size = 2;
+    background.alert_thresholds = vec![("GET_/v5/panels".to_owned(), threshold_ms)];
+    background.alerting.webhook_url = Some(Secret::new(webhook));
+}
+
+/// The subjects of the alert mails `to` got, oldest first.
+async fn alert_subjects(server: &TestServer, to: &str) -> Vec<String> {
+    server
+        .mails_to(to)
+        .await
+        .iter()
+        .filter_map(|mail| {
+            mail.lines()
+                .find_map(|l| l.strip_prefix("Subject: "))
+                .filter(|s| s.starts_with("Nine Panels alert"))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+async fn a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart(engine: TestEngine) {
+    let receiver = Receiver::start(503).await;
+    // A threshold of 0 ms: every request is over it.
+    let Some(server) = TestServer::start_with(engine, |c| alerting(c, &receiver.url, 0)).await
+    else {
+        return;
+    };
+    let admins = ["root@example.org", "ops@example.org"];
+    for admin in admins {
+        let (id, _) = server.new_account(admin).await;
+        server.make_admin(id).await;
+    }
+    let (_, token) = server.new_account("ada@example.org").await;
+    let (status, _) = server.get_as("/v5/panels", &token).await;
+    assert_eq!(status, 200);
+    let raised = "Nine Panels alert: GET /v5/panels is slow";
+    for admin in admins {
+        assert_eq!(alert_subjects(&server, admin).await, [raised], "{admin}");
+    }
+    assert!(alert_subjects(&server, "ada@example.org").await.is_empty());
+    let first = receiver.calls();
+    assert_eq!(first.len(), 1, "one post, refused: {first:?}");
+    assert_eq!(first[0].1["alert"]["state"], "raised");
+    assert_eq!(
+        first[0].1["text"].as_str().unwrap().lines().next(),
+        Some(raised)
+    );
+
+    // The refused post waits in the outbox; the server restarts, now with a threshold the
+    // route stays under, and the receiver accepts.
+    let server = server
+        .restart(|c| alerting(c, &receiver.url, 600_000))
+        .await;
+    receiver.answer.store(200, Ordering::SeqCst);
+    server.clock.advance(Duration::seconds(10));
+    server.drain().await;
+    let (status, _) = server.get_as("/v5/panels", &token).await;
+    assert_eq!(status, 200);
+    let cleared = "Nine Panels alert cleared: GET /v5/panels is fast again";
+    for admin in admins {
+        assert_eq!(
+            alert_subjects(&server, admin).await,
+            [raised, cleared],
+            "one mail per move for {admin}"
+        );
+    }
+    let calls = receiver.calls();
+    let states: Vec<(u16, &str)> = calls
+        .iter()
+        .map(|(code, body)| (*code, body["alert"]["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [(503, "raised"), (200, "raised"), (200, "cleared")],
+        "the raise is posted again after the restart, then the clearing"
+    );
+    assert_eq!(
+        calls[0].1["alert"]["id"], calls[1].1["alert"]["id"],
+        "a retry carries the notice's id"
+    );
+    assert_eq!(calls[2].1["alert"]["cause"], "route:GET_/v5/panels");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn on_sqlite_a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart() {
+    a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn on_postgres_a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart() {
+    a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart(TestEngine::Postgres).await;
+}
