@@ -61,7 +61,17 @@ async fn check_database(config: &Config) -> bool {
         Ok(status) => {
             let known = status.known.len();
             let pending = status.pending();
-            if pending == 0 {
+            if !status.unknown.is_empty() {
+                report(
+                    false,
+                    "migrations",
+                    &format!(
+                        "the database has {} migrations this server does not know ({}): it was migrated by a newer server; run that version",
+                        status.unknown.len(),
+                        status.unknown.join(", ")
+                    ),
+                )
+            } else if pending == 0 {
                 report(true, "migrations", &format!("all {known} applied"))
             } else {
                 report(

@@ -61,6 +61,23 @@ async fn check_ticks_a_good_configuration_and_names_what_is_broken() {
     assert!(printed.contains("✗ migrations: "), "{printed}");
     assert!(printed.contains("ninepanels-ops migrate up"), "{printed}");
 
+    use sea_orm::ConnectionTrait;
+    db.db
+        .execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_later', 0)",
+        )
+        .await
+        .unwrap();
+    let (ok, printed) = check(dir.path(), &[("DATABASE_URL", &db.url), ("MAIL_DIR", mail)]);
+    assert!(!ok, "{printed}");
+    assert!(
+        printed.contains(
+            "✗ migrations: the database has 1 migrations this server does not know \
+             (m20991231_000001_later): it was migrated by a newer server"
+        ),
+        "{printed}"
+    );
+
     let (ok, printed) = check(dir.path(), &[("BIND_ADDR", "nowhere")]);
     assert!(!ok);
     assert!(
