@@ -12,9 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How long the admins' emails, kept for an outage, may go unread.
-const ADMINS_FRESH_FOR: Duration = Duration::from_secs(300);
-
 /// An outage as this process sees it.
 #[derive(Debug, Clone, Copy)]
 struct Outage {
@@ -28,9 +25,8 @@ struct Outage {
 #[derive(Debug, Default)]
 pub struct Watch {
     outage: Option<Outage>,
-    /// Who to mail while the database is away, read while it answered.
+    /// Who to mail while the database is away, as it last answered.
     admins: Vec<String>,
-    admins_read: Option<Instant>,
     /// Whether this process last saw parked messages (`None` before its first look).
     parked: Option<bool>,
 }
@@ -73,12 +69,8 @@ impl Watch {
             }
             self.outage = None;
         }
-        let stale = self
-            .admins_read
-            .is_none_or(|read| read.elapsed() > ADMINS_FRESH_FOR);
-        if stale && let Ok(admins) = ctx.users.admin_emails().await {
+        if let Ok(admins) = ctx.users.admin_emails().await {
             self.admins = admins;
-            self.admins_read = Some(Instant::now());
         }
     }
 

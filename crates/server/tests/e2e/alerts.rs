@@ -156,3 +156,120 @@ async fn on_sqlite_a_route_alert_reaches_every_admin_and_the_webhook_across_a_re
 async fn on_postgres_a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart() {
     a_route_alert_reaches_every_admin_and_the_webhook_across_a_restart(TestEngine::Postgres).await;
 }
+
+/// A TCP proxy to PostgreSQL that the test can cut (every connection closed, none accepted)
+/// and mend on the same port: a database that goes away and comes back.
+struct Proxy {
+    port: u16,
+    tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Self {
+            port,
+            tasks: Arc::default(),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let tasks = self.tasks.clone();
+        let accepting = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut db) = tokio::net::TcpStream::connect("127.0.0.1:5432").await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut db).await;
+                    }
+                });
+                tasks.lock().unwrap().push(conn);
+            }
+        });
+        self.tasks.lock().unwrap().push(accepting);
+    }
+
+    fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    async fn mend(&self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        self.serve(listener);
+    }
+}
+
+/// Polls until `done` holds, for at most 30 s.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited 30 s for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// PostgreSQL only: a SQLite file has no network to lose.
+#[tokio::test]
+async fn a_database_that_does_not_answer_is_told_at_once_and_its_return_through_the_outbox() {
+    let receiver = Receiver::start(200).await;
+    let proxy = Proxy::start().await;
+    let Some(server) = TestServer::start_with(TestEngine::Postgres, |c| {
+        let url = c
+            .database
+            .url
+            .expose()
+            .replace(":5432/", &format!(":{}/", proxy.port));
+        c.database.url = ninepanels_domain::config::DatabaseUrl::parse(&url).unwrap();
+        c.database.timeout_secs = 1;
+        c.background.alerting.after_secs = 1;
+        c.background.alerting.webhook_url = Some(Secret::new(&receiver.url));
+    })
+    .await
+    else {
+        return;
+    };
+    let (id, _) = server.new_account("root@example.org").await;
+    server.make_admin(id).await;
+
+    proxy.cut();
+    let told = |state: &'static str| {
+        move |calls: &[(u16, Value)]| {
+            calls
+                .iter()
+                .any(|(_, b)| b["alert"]["cause"] == "database" && b["alert"]["state"] == state)
+        }
+    };
+    wait_until("the webhook told of the outage", || {
+        told("raised")(&receiver.calls())
+    })
+    .await;
+    let down = receiver.calls();
+    let down = &down
+        .iter()
+        .find(|(_, b)| b["alert"]["cause"] == "database")
+        .unwrap()
+        .1;
+    assert_eq!(down["alert"]["summary"], "The database is unreachable");
+
+    proxy.mend().await;
+    wait_until("the webhook told of the return", || {
+        told("cleared")(&receiver.calls())
+    })
+    .await;
+    let back = alert_subjects(&server, "root@example.org").await;
+    assert_eq!(
+        back.last().map(String::as_str),
+        Some("Nine Panels alert cleared: The database is reachable again"),
+        "{back:?}"
+    );
+    server.stop().await;
+}
