@@ -1,11 +1,13 @@
 //! Tracing set-up: human lines (or JSON) on the console at `LOG_LEVEL`; optionally JSON lines at
-//! INFO in `LOG_JSON_FILE` and DEBUG lines with target, file and line in `LOG_DEBUG_FILE`. SQL
-//! statement chatter from sqlx and sea-orm stays at WARN everywhere.
+//! INFO in `LOG_JSON_FILE` and DEBUG lines with target, file and line in `LOG_DEBUG_FILE`. JSON
+//! lines are flat, as aggregators index them: the request id and every other span field sit at
+//! the top level beside the event's own. SQL statement chatter stays at WARN everywhere.
 
 use ninepanels_domain::config::{Config, LogFormat};
 use std::fs::{File, OpenOptions};
 use std::path::Path;
 use std::sync::Arc;
+use tracing_flat_json::FlatJsonLayer;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry, fmt};
@@ -40,19 +42,14 @@ pub fn init(config: &Config) -> Result<(), String> {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
             .with_filter(filter(&config.logging.level)?)
             .boxed(),
-        LogFormat::Json => fmt::layer()
-            .json()
-            .flatten_event(true)
+        LogFormat::Json => FlatJsonLayer::new(std::io::stdout)
             .with_filter(filter(&config.logging.level)?)
             .boxed(),
     };
     let mut layers = vec![console];
     if let Some(path) = &config.logging.json_file {
         layers.push(
-            fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_writer(open(path, "LOG_JSON_FILE")?)
+            FlatJsonLayer::new(open(path, "LOG_JSON_FILE")?)
                 .with_filter(filter("info")?)
                 .boxed(),
         );

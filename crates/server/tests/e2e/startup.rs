@@ -100,7 +100,17 @@ async fn json_and_debug_log_files_carry_the_request_id() {
         .expect("the request's line in the JSON log");
     let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
     assert_eq!(parsed["level"], "INFO");
-    assert_eq!(parsed["span"]["request_id"], "log-file-check-1");
+    assert_eq!(
+        parsed["request_id"], "log-file-check-1",
+        "at the top level: {line}"
+    );
+    let finished = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["request_id"] == "log-file-check-1" && l["message"] == "request finished")
+        .expect("the request's last line");
+    assert!(finished["elapsed_ms"].is_f64(), "a number: {finished}");
+    assert_eq!(finished["status"], 404);
     let debug = std::fs::read_to_string(dir.path().join("logs/debug.log")).unwrap();
     assert!(debug.contains("DEBUG"), "debug lines are kept");
     let request_line = debug
