@@ -142,8 +142,15 @@ pub enum UserAction {
 pub enum JobsAction {
     /// The jobs, their periods and their latest runs.
     List,
-    /// Run one job now and print its outcome.
-    Run { name: String },
+    /// Run one job now, record the run as the schedule would, and print its outcome.
+    #[command(after_help = "Example:\n  ninepanels-ops jobs run retry_outbox")]
+    Run {
+        /// The job to run.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(
+            ninepanels_domain::jobs::JobKind::ALL.map(|job| job.name())
+        ))]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +172,27 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn jobs_run_help_lists_every_job_and_refuses_others() {
+        let mut cli = Cli::command();
+        let jobs = cli.find_subcommand_mut("jobs").unwrap();
+        let help = jobs
+            .find_subcommand_mut("run")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for job in ninepanels_domain::jobs::JobKind::ALL {
+            assert!(help.contains(job.name()), "{} in {help}", job.name());
+        }
+        assert!(
+            help.contains("ninepanels-ops jobs run retry_outbox"),
+            "{help}"
+        );
+        let refused = Cli::try_parse_from(["ninepanels-ops", "jobs", "run", "make_coffee"]);
+        let refused = refused.unwrap_err().to_string();
+        assert!(refused.contains("possible values"), "{refused}");
     }
 }
 
