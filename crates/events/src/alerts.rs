@@ -60,15 +60,8 @@ async fn notices(
     state: AlertState,
 ) -> Result<Vec<OutboxDraft>> {
     let admins = ctx.users.admin_emails().await?;
-    let mut recipients: Vec<Recipient> = admins
-        .into_iter()
-        .map(|email| Recipient::Admin { email })
-        .collect();
-    if ctx.webhook.is_some() {
-        recipients.push(Recipient::Webhook);
-    }
     let at = ctx.clock.now();
-    Ok(recipients
+    Ok(recipients(ctx, &admins)
         .into_iter()
         .map(|to| {
             let alert = alert.clone();
@@ -84,6 +77,20 @@ async fn notices(
             crate::outbox::draft(&event, meta)
         })
         .collect())
+}
+
+/// Who hears of an alert: each admin, and the webhook when there is one.
+fn recipients(ctx: &HandlerContext, admins: &[String]) -> Vec<Recipient> {
+    let mut recipients: Vec<Recipient> = admins
+        .iter()
+        .map(|email| Recipient::Admin {
+            email: email.clone(),
+        })
+        .collect();
+    if ctx.webhook.is_some() {
+        recipients.push(Recipient::Webhook);
+    }
+    recipients
 }
 
 /// The mail of a notice.
@@ -134,17 +141,8 @@ pub async fn tell_now(ctx: &HandlerContext, alert: &Alert, admins: &[String]) ->
         at: ctx.clock.now(),
         request_id: None,
     };
-    let mut recipients: Vec<Recipient> = admins
-        .iter()
-        .map(|email| Recipient::Admin {
-            email: email.clone(),
-        })
-        .collect();
-    if ctx.webhook.is_some() {
-        recipients.push(Recipient::Webhook);
-    }
     let mut told = false;
-    for to in &recipients {
+    for to in &recipients(ctx, admins) {
         match deliver(ctx, &meta, alert, AlertState::Raised, to).await {
             Ok(()) => told = true,
             Err(e) => {
