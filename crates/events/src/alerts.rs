@@ -38,18 +38,29 @@ pub async fn clear(ctx: &HandlerContext, alert: Alert) -> Result<bool> {
     Ok(announced)
 }
 
-/// Tells, through the outbox, the end of an outage that could not be recorded as it began (the
-/// database was away): once across server processes for the outage that began at `since`.
-pub async fn tell_recovery(
+/// Tells, through the outbox, something that happened rather than a state that lasts (an
+/// error; the end of an outage that could not be recorded as it began): its cause is raised and
+/// cleared at once, so it is told unless a notice of the cause went out after `quiet_since`,
+/// once across server processes. Answers whether it was told.
+pub async fn tell_moment(
     ctx: &HandlerContext,
     alert: Alert,
-    since: chrono::DateTime<chrono::Utc>,
+    state: AlertState,
+    quiet_since: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
     let now = ctx.clock.now();
-    let notices = notices(ctx, &alert, AlertState::Cleared).await?;
-    let announced = ctx.alerts.raise(&alert.cause, now, since, notices).await?;
+    let notices = notices(ctx, &alert, state).await?;
+    let announced = ctx
+        .alerts
+        .raise(&alert.cause, now, quiet_since, notices)
+        .await?;
     ctx.alerts.clear(&alert.cause, now, Vec::new()).await?;
-    tracing::info!(cause = %alert.cause, announced, "{}", alert.summary);
+    match state {
+        AlertState::Raised => {
+            tracing::warn!(cause = %alert.cause, announced, "alert raised: {}", alert.summary)
+        }
+        AlertState::Cleared => tracing::info!(cause = %alert.cause, announced, "{}", alert.summary),
+    }
     Ok(announced)
 }
 
@@ -69,12 +80,7 @@ async fn notices(
                 AlertState::Raised => MustDeliver::from(AlertRaised { alert, to }),
                 AlertState::Cleared => MustDeliver::from(AlertCleared { alert, to }),
             };
-            let meta = Meta {
-                id: uuid::Uuid::new_v4(),
-                at,
-                request_id: None,
-            };
-            crate::outbox::draft(&event, meta)
+            crate::outbox::draft(&event, Meta::new(at, None))
         })
         .collect())
 }
@@ -136,11 +142,7 @@ pub async fn deliver(
 /// Tells the admins in `admins` and the webhook straight away, without the outbox: for when the
 /// database, where the outbox lives, does not answer. Answers whether anyone was told.
 pub async fn tell_now(ctx: &HandlerContext, alert: &Alert, admins: &[String]) -> bool {
-    let meta = Meta {
-        id: uuid::Uuid::new_v4(),
-        at: ctx.clock.now(),
-        request_id: None,
-    };
+    let meta = Meta::new(ctx.clock.now(), None);
     let mut told = false;
     for to in &recipients(ctx, admins) {
         match deliver(ctx, &meta, alert, AlertState::Raised, to).await {

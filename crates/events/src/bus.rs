@@ -87,11 +87,7 @@ impl EventBus {
     }
 
     fn meta(&self, at: DateTime<Utc>) -> Meta {
-        Meta {
-            id: uuid::Uuid::new_v4(),
-            at,
-            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
-        }
+        Meta::new(at, REQUEST_ID.try_with(Clone::clone).ok())
     }
 
     /// Emits an event. Telemetry is dropped and counted when the channel is full; other events

@@ -108,11 +108,7 @@ pub async fn raise_error(
     reason: String,
 ) {
     let emitted = Emitted {
-        meta: Meta {
-            id: uuid::Uuid::new_v4(),
-            at: ctx.clock.now(),
-            request_id,
-        },
+        meta: Meta::new(ctx.clock.now(), request_id),
         event: ErrorRaised { source, reason }.into(),
     };
     // Its handler's own failure is logged in there, and raises nothing further.
@@ -151,11 +147,11 @@ async fn run_all<const N: usize>(
                     data = ?err.context_data,
                     "event handler failed"
                 );
-                failures.push(format!("{handler}: {}", err.reason()));
+                failures.push((handler, err.reason().to_owned()));
             }
             Err(_) => {
                 tracing::error!(handler, panicked = true, "event handler did not finish");
-                failures.push(format!("{handler}: it panicked"));
+                failures.push((handler, "it panicked".to_owned()));
             }
         }
     }
@@ -164,11 +160,14 @@ async fn run_all<const N: usize>(
         return Ok(());
     }
     if event != "ErrorRaised" {
-        for failure in &failures {
-            let (handler, reason) = failure.split_once(": ").unwrap_or((failure, ""));
+        for (handler, reason) in &failures {
             let source = format!("handler {handler}");
-            raise_error(ctx, meta.request_id.clone(), source, reason.to_owned()).await;
+            raise_error(ctx, meta.request_id.clone(), source, reason.clone()).await;
         }
     }
+    let failures: Vec<String> = failures
+        .iter()
+        .map(|(handler, reason)| format!("{handler}: {reason}"))
+        .collect();
     Err(failures.join("; "))
 }

@@ -14,6 +14,17 @@ pub struct Meta {
     pub request_id: Option<String>,
 }
 
+impl Meta {
+    /// A new event's: a fresh id, the time it happened and the request behind it, if any.
+    pub fn new(at: DateTime<Utc>, request_id: Option<String>) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            at,
+            request_id,
+        }
+    }
+}
+
 /// An event with its [`Meta`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emitted<E> {

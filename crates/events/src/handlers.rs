@@ -224,12 +224,10 @@ pub async fn handle_error_raised(
         summary: format!("{} failed", e.source),
         detail: e.reason.clone(),
     };
-    crate::alerts::raise(ctx, alert.clone()).await?;
-    // An error is a moment, not a state: the next one may be told once the quiet time is over.
-    ctx.alerts
-        .clear(&alert.cause, ctx.clock.now(), Vec::new())
-        .await?;
-    Ok(())
+    let quiet_since = ctx.clock.now() - ctx.settings.alerting.quiet_for();
+    crate::alerts::tell_moment(ctx, alert, AlertState::Raised, quiet_since)
+        .await
+        .map(drop)
 }
 
 /// Buffers the timing, and writes its route's batch once full.

@@ -65,11 +65,7 @@ pub async fn persist_batch(ctx: &HandlerContext, batch: Vec<Timing>) -> Result<(
         stats,
         was_in_alert: previous.as_ref().is_some_and(|p| p.in_alert),
     };
-    let meta = Meta {
-        id: uuid::Uuid::new_v4(),
-        at: ctx.clock.now(),
-        request_id: None,
-    };
+    let meta = Meta::new(ctx.clock.now(), None);
     let stats = persisted.stats.clone();
     crate::dispatcher::dispatch_in_place(
         ctx,

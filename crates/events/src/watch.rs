@@ -7,7 +7,7 @@ use crate::alerts;
 use crate::handlers::HandlerContext;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::ErrorKind;
-use ninepanels_domain::alert::Alert;
+use ninepanels_domain::alert::{Alert, AlertState};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -62,7 +62,9 @@ impl Watch {
         if let Some(outage) = self.outage {
             if outage.told {
                 let alert = Alert::database_back(outage.since, ctx.clock.now());
-                if let Err(e) = alerts::tell_recovery(ctx, alert, outage.since).await {
+                if let Err(e) =
+                    alerts::tell_moment(ctx, alert, AlertState::Cleared, outage.since).await
+                {
                     tracing::warn!(reason = %e.reason(), "could not tell that the database is back");
                     return;
                 }
