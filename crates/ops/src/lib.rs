@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+mod progress;
 
 pub use cli::{Cli, Command};
 pub use context::{Ops, OpsError};

@@ -129,9 +129,13 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
     Ok(path)
 }
 
+/// Writes the export of every account a row at a time, with progress on a terminal.
 pub async fn write_export(ops: &Ops, path: &Path) -> Result<transfer::Counts, OpsError> {
-    let mut out = std::io::BufWriter::new(private_file(path)?);
-    Ok(transfer::export(&ops.db, &mut out).await?)
+    let out = std::io::BufWriter::new(private_file(path)?);
+    let bar = crate::progress::rows("exporting", None);
+    let counts = transfer::export(&ops.db, out, &mut || bar.inc(1)).await;
+    bar.finish_and_clear();
+    Ok(counts?)
 }
 
 /// Tables a data-only dump leaves out: the restore's own writes count them again.

@@ -3,12 +3,13 @@
 
 use crate::cli::FileChecks;
 use crate::commands::backup::{backup, run_tool};
+use crate::commands::transfer::{check_file, write_file};
 use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
 use ninepanels_persistence::restore::{
     CheckedSqliteFile, check_sqlite_file, refuse_unknown_migrations, restore_sqlite_file,
 };
-use ninepanels_persistence::transfer::{self, ImportMode, Record};
+use ninepanels_persistence::transfer::{self, Counts, ImportMode, Record};
 use std::path::Path;
 use std::process::Command;
 
@@ -21,7 +22,9 @@ enum Checked {
     /// A copy of a SQLite full backup, restored as it is into SQLite.
     /// The checked file, and the working folder that holds it.
     SqliteFile(CheckedSqliteFile, tempfile::TempDir),
-    /// Rows read and checked (an export, or a SQLite full backup moving to PostgreSQL).
+    /// An export file read and checked, with its rows per table.
+    Export(Counts),
+    /// Rows of a SQLite full backup moving to PostgreSQL, read and checked.
     Records(Vec<Record>),
 }
 
@@ -80,6 +83,11 @@ pub async fn restore(
             let restored = restore_sqlite_file(&ops.db, &checked).await?;
             println!("restored every table: {restored}");
         }
+        Checked::Export(counts) => {
+            schema_for_data(ops).await?;
+            let counts = write_file(ops, file, checks, ImportMode::Replace, counts).await?;
+            println!("restored: {counts}");
+        }
         Checked::Records(records) => {
             schema_for_data(ops).await?;
             let counts = transfer::import(&ops.db, records, ImportMode::Replace).await?;
@@ -129,13 +137,12 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
             let records = transfer::read_all(&source).await;
             source.close().await.ok();
             let records = records?;
-            refuse_empty(&records, checks)?;
+            refuse_no_users(Counts::of(&records).users, checks)?;
             Ok(Checked::Records(records))
         }
         ("jsonl", _) => {
-            let records = read_export(file, checks)?;
-            refuse_empty(&records, checks)?;
-            Ok(Checked::Records(records))
+            let counts = check_file(ops, file, checks, ImportMode::Replace).await?;
+            Ok(Checked::Export(counts))
         }
         (ext, engine) => Err(OpsError::Usage(format!(
             "cannot restore a .{ext} file into {engine:?}: use .dump or .sql for PostgreSQL, \
@@ -203,15 +210,7 @@ fn data_tables_for_sql_restore() -> Vec<&'static str> {
 }
 
 /// A replace that would leave no user at all needs `--allow-empty`.
-pub fn refuse_empty(records: &[Record], checks: FileChecks) -> Result<(), OpsError> {
-    let users = records
-        .iter()
-        .filter(|r| matches!(r, Record::Users(_)))
-        .count();
-    refuse_no_users(users, checks)
-}
-
-fn refuse_no_users(users: usize, checks: FileChecks) -> Result<(), OpsError> {
+pub fn refuse_no_users(users: usize, checks: FileChecks) -> Result<(), OpsError> {
     if users == 0 && !checks.allow_empty {
         return Err(OpsError::Refused(
             "the file holds no user, so this would leave the database empty; \
@@ -245,16 +244,4 @@ fn refuse_incomplete_sql_dump(file: &Path) -> Result<(), OpsError> {
         )));
     }
     Ok(())
-}
-
-/// Reads a whole export and checks its end line (unless `--no-trailer`).
-pub fn read_export(path: &Path, checks: FileChecks) -> Result<Vec<Record>, OpsError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| OpsError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let rule = if checks.no_trailer {
-        transfer::EndLineRule::Optional
-    } else {
-        transfer::EndLineRule::Required
-    };
-    Ok(transfer::parse(std::io::BufReader::new(file), rule)?)
 }
