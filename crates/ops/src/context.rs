@@ -2,10 +2,12 @@
 //! for the log, and the guard-rails.
 
 use chrono::Utc;
+use ninepanels_domain::clock::{Clock, SystemClock};
 use ninepanels_domain::config::{Config, ConfigError, Environment};
 use ninepanels_persistence::DatabaseConnection;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Why a command did not do its work, as one line.
 #[derive(Debug, thiserror::Error)]
@@ -25,13 +27,15 @@ pub struct Ops {
     pub config: Config,
     pub db: DatabaseConnection,
     pub backups_dir: PathBuf,
+    /// How many backups of each kind a new backup leaves (`BACKUP_KEEP`); `None` keeps all.
+    pub keep: Option<u32>,
     /// Who runs the command, for `ops_log`.
     pub actor: String,
 }
 
 impl Ops {
     /// Reads the configuration, says what it will act on, and connects.
-    pub async fn connect(backups_dir: PathBuf) -> Result<Self, OpsError> {
+    pub async fn connect(backups_dir: PathBuf, keep: Option<u32>) -> Result<Self, OpsError> {
         let config = Config::from_env()?;
         println!(
             "environment: {}  database: {}",
@@ -46,12 +50,22 @@ impl Ops {
             config,
             db,
             backups_dir,
+            keep,
             actor,
         })
     }
 
     pub async fn close(&self) {
         self.db.clone().close().await.ok();
+    }
+
+    /// The API's use cases over this database, for commands that act as the API would (their
+    /// must-deliver events go to the outbox; nothing else is emitted).
+    pub fn app(&self) -> ninepanels_app::App {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let (bus, _inbox) = ninepanels_events::EventBus::new(1, clock.clone());
+        let repositories = ninepanels_persistence::repositories(&self.db);
+        ninepanels_app::App::new(&self.config, &repositories, Arc::new(bus), clock)
     }
 
     pub fn env(&self) -> Environment {

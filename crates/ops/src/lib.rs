@@ -14,8 +14,8 @@ pub use context::{Ops, OpsError};
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<(), OpsError> {
     // Needs no database: none is opened, and no database file is made by accident.
-    if let Command::Ping { url } = &cli.command {
-        return commands::ping::run(url);
+    if let Some(done) = commands::offline(&cli.command) {
+        return done;
     }
     if let Some(path) = &cli.env_file {
         // The file wins over the shell: `--env-file .env.feature` with MAIN's DATABASE_URL
@@ -24,7 +24,7 @@ pub async fn run(cli: Cli) -> Result<(), OpsError> {
             OpsError::Usage(format!("cannot read env file {}: {e}", path.display()))
         })?;
     }
-    let ops = Ops::connect(cli.backups_dir.clone()).await?;
+    let ops = Ops::connect(cli.backups_dir.clone(), cli.keep).await?;
     let outcome = commands::dispatch(&ops, cli.command).await;
     ops.close().await;
     outcome

@@ -7,31 +7,9 @@ use ninepanels_persistence::transfer::{self, Record};
 use std::path::Path;
 use std::process::Command;
 
-const SECRET: &str = "an-operator-test-secret-of-32-bytes!!";
+mod common;
 
-fn ops_in(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_ninepanels-ops"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("NINEPANELS_OPERATOR", "tester")
-        .envs(vars.iter().copied())
-        .args(args)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
-fn ok(dir: &Path, url: &str, args: &[&str]) -> String {
-    let (success, out) = ops_in(dir, &[("DATABASE_URL", url)], args);
-    assert!(success, "{args:?}: {out}");
-    out
-}
+use common::{SECRET, ok, ops_in};
 
 /// Every exported row, read on a fresh connection.
 async fn read_rows(url: &str) -> ninepanels_domain::Result<Vec<Record>> {

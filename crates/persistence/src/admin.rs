@@ -67,24 +67,32 @@ pub async fn schema(db: &DatabaseConnection) -> Result<Vec<(String, String, Stri
     Ok(out)
 }
 
-/// One line per user: id, email, panels, entries, last sign-in.
+/// One line per user: id, email, name, role, panels, entries, last sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
     pub id: i64,
     pub email: String,
+    pub name: String,
+    pub is_admin: bool,
     pub panels: i64,
     pub entries: i64,
     pub last_login: Option<String>,
 }
 
-pub async fn user_summaries(db: &DatabaseConnection) -> Result<Vec<UserSummary>> {
+/// Every user, or only the one with id `only`.
+pub async fn user_summaries(
+    db: &DatabaseConnection,
+    only: Option<i32>,
+) -> Result<Vec<UserSummary>> {
+    let only = only.map_or_else(String::new, |id| format!("WHERE u.id = {id} "));
     let found = rows(
         db,
-        "SELECT u.id AS id, u.email AS email, \
+        &format!("SELECT u.id AS id, u.email AS email, COALESCE(u.name, '') AS name, \
+           COALESCE(u.is_admin, FALSE) AS is_admin, \
            (SELECT COUNT(*) FROM panels p WHERE p.user_id = u.id) AS panels, \
            (SELECT COUNT(*) FROM entries e JOIN panels p ON e.panel_id = p.id WHERE p.user_id = u.id) AS entries, \
            CAST(u.last_login AS TEXT) AS last_login \
-         FROM users u ORDER BY u.id",
+         FROM users u {only}ORDER BY u.id"),
         vec![],
     )
     .await?;
@@ -96,6 +104,8 @@ pub async fn user_summaries(db: &DatabaseConnection) -> Result<Vec<UserSummary>>
                 .or_else(|_| r.try_get::<i32>("", "id").map(i64::from))
                 .unwrap_or_default(),
             email: r.try_get("", "email").unwrap_or_default(),
+            name: r.try_get("", "name").unwrap_or_default(),
+            is_admin: r.try_get("", "is_admin").unwrap_or_default(),
             panels: r.try_get("", "panels").unwrap_or_default(),
             entries: r.try_get("", "entries").unwrap_or_default(),
             last_login: r.try_get("", "last_login").ok(),

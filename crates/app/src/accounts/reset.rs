@@ -5,7 +5,7 @@ use crate::auth::rate_limit::AttemptKeys;
 use chrono::Duration;
 use ninepanels_domain::events::{MustDeliver, PasswordResetCompleted, PasswordResetRequested};
 use ninepanels_domain::seal::Sealer;
-use ninepanels_domain::user::{Email, Password};
+use ninepanels_domain::user::{Email, Password, User};
 use ninepanels_domain::{Error, Result};
 use sha2::{Digest, Sha256};
 
@@ -39,6 +39,12 @@ impl Accounts {
         let Some(user) = self.users.find_by_email(email).await? else {
             return Ok(());
         };
+        self.send_reset_link(&user).await
+    }
+
+    /// Mails `user` a new reset link through the outbox, with no limit: for operators helping
+    /// someone who cannot sign in. The link works for the configured lifetime.
+    pub async fn send_reset_link(&self, user: &User) -> Result<()> {
         let token = {
             use rand::Rng;
             hex::encode(rand::rng().random::<[u8; 32]>())

@@ -1,12 +1,12 @@
 //! `jobs list|run` and `outbox list|retry`.
 
 use crate::context::{Ops, OpsError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ninepanels_domain::clock::SystemClock;
 use ninepanels_domain::jobs::JobKind;
 use ninepanels_domain::ports::{JobRepository, OutboxRepository};
 use ninepanels_domain::seal::Sealer;
-use ninepanels_events::{HandlerContext, mailers, scheduler};
+use ninepanels_events::{HandlerContext, mailers, outbox, scheduler};
 use ninepanels_persistence::{SqlJobs, SqlOutbox};
 use std::sync::Arc;
 
@@ -83,6 +83,32 @@ pub async fn list_outbox(ops: &Ops, limit: u64) -> Result<(), OpsError> {
             m.request_id.as_deref().unwrap_or("-"),
             m.last_error.as_deref().unwrap_or("-")
         );
+    }
+    Ok(())
+}
+
+/// Delivers what is due now, as a running server would, and says what became of each message
+/// written since `since`.
+pub async fn deliver_now(ops: &Ops, since: DateTime<Utc>) -> Result<(), OpsError> {
+    let since = since - chrono::Duration::seconds(1);
+    if let Err(e) = outbox::deliver_due(&context(ops)?).await {
+        println!(
+            "not delivered now ({}); a running server delivers it from the outbox",
+            e.detail
+        );
+        return Ok(());
+    }
+    let messages = SqlOutbox::new(ops.db.clone()).list(100).await?;
+    for m in messages.iter().filter(|m| m.created_at >= since) {
+        match (&m.delivered_at, &m.last_error) {
+            (Some(_), _) => println!("{}: delivered", m.kind),
+            (None, Some(error)) => println!(
+                "{}: not delivered yet ({error}); it is retried from the outbox, see \
+                 `ninepanels-ops outbox list`",
+                m.kind
+            ),
+            (None, None) => println!("{}: waiting in the outbox", m.kind),
+        }
     }
     Ok(())
 }

@@ -15,24 +15,9 @@ pub async fn schema(ops: &Ops) -> Result<(), OpsError> {
     Ok(())
 }
 
+/// The users and their data (the same table as `user list`).
 pub async fn data(ops: &Ops) -> Result<(), OpsError> {
-    let users = admin::user_summaries(&ops.db).await?;
-    println!("users: {}", users.len());
-    println!(
-        "{:>6}  {:<32} {:>6} {:>8}  last sign-in",
-        "id", "email", "panels", "entries"
-    );
-    for u in users {
-        println!(
-            "{:>6}  {:<32} {:>6} {:>8}  {}",
-            u.id,
-            u.email,
-            u.panels,
-            u.entries,
-            u.last_login.unwrap_or_else(|| "never".to_owned())
-        );
-    }
-    Ok(())
+    crate::commands::users::list(ops).await
 }
 
 pub async fn log(ops: &Ops, limit: u64) -> Result<(), OpsError> {

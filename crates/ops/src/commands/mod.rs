@@ -10,12 +10,30 @@ pub mod seed;
 pub mod transfer;
 pub mod users;
 
-use crate::cli::{Command, JobsAction, OutboxAction, UserAction};
+use crate::cli::{BackupAction, Command, JobsAction, OutboxAction, UserAction};
 use crate::context::{Ops, OpsError};
+
+/// Runs the commands that open no database (and make no database file by accident).
+pub fn offline(command: &Command) -> Option<Result<(), OpsError>> {
+    match command {
+        Command::Ping { url } => Some(ping::run(url)),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cli = crate::Cli::command();
+            clap_complete::generate(*shell, &mut cli, "ninepanels-ops", &mut std::io::stdout());
+            Some(Ok(()))
+        }
+        _ => None,
+    }
+}
 
 pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
     match command {
         Command::Migrate { action } => migrate::run(ops, action).await,
+        Command::Backup {
+            action: Some(BackupAction::List),
+            ..
+        } => backup::list(ops),
         Command::Backup { full, .. } => backup::backup(ops, full).await.map(|path| {
             println!("backup written: {}", path.display());
         }),
@@ -40,6 +58,9 @@ pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
             } => users::create_admin(ops, &email, &name, &password).await,
             UserAction::Promote { email } => users::set_admin(ops, &email, true).await,
             UserAction::Demote { email } => users::set_admin(ops, &email, false).await,
+            UserAction::List => users::list(ops).await,
+            UserAction::SendReset { email } => users::send_reset(ops, &email).await,
+            UserAction::Delete { email, yes } => users::delete(ops, &email, yes).await,
         },
         Command::Jobs { action } => match action {
             JobsAction::List => background::list_jobs(ops).await,
@@ -49,6 +70,8 @@ pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
             OutboxAction::List { limit } => background::list_outbox(ops, limit).await,
             OutboxAction::Retry => background::retry_outbox(ops).await,
         },
-        Command::Ping { url } => ping::run(&url),
+        command @ (Command::Ping { .. } | Command::Completions { .. }) => {
+            offline(&command).unwrap_or(Ok(()))
+        }
     }
 }
