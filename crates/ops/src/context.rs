@@ -18,8 +18,39 @@ pub enum OpsError {
     Usage(String),
     #[error("refused: {0}")]
     Refused(String),
-    #[error("{}{}", .0.detail, if .0.context_msg.is_empty() { String::new() } else { format!(" ({})", .0.context_msg) })]
+    #[error("{}", for_operators(.0))]
     Domain(#[from] ninepanels_domain::Error),
+}
+
+/// An error as an operator needs it: what failed and why, not the sentence an API client is
+/// shown ("temporarily unavailable") nor the driver's wrapping.
+fn for_operators(e: &ninepanels_domain::Error) -> String {
+    use ninepanels_domain::ErrorKind::{Internal, Unavailable};
+    let context = tidy(&e.context_msg);
+    match e.kind {
+        _ if context.is_empty() => e.detail.clone(),
+        Unavailable | Internal => context,
+        _ => format!("{} ({context})", e.detail),
+    }
+}
+
+/// Drops the driver's prefixes and the PostgreSQL source line from a database error.
+fn tidy(message: &str) -> String {
+    let mut text = message.to_owned();
+    for noise in [
+        "Connection Error: ",
+        "Execution Error: ",
+        "Query Error: ",
+        "error returned from database: ",
+    ] {
+        text = text.replace(noise, "");
+    }
+    if let Some(at) = text.rfind(" at line ")
+        && text[at + 9..].chars().all(|c| c.is_ascii_digit())
+    {
+        text.truncate(at);
+    }
+    text
 }
 
 #[derive(Debug)]
@@ -134,5 +165,28 @@ impl Ops {
             return Ok(());
         }
         Ok(written?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ninepanels_domain::Error;
+
+    #[test]
+    fn database_failures_say_what_failed_without_the_api_sentence() {
+        let e = Error::unavailable(
+            "cannot connect to postgres://postgres@127.0.0.1:5432/gone: Connection Error: error \
+             returned from database: database \"gone\" does not exist at line 948",
+        );
+        assert_eq!(
+            OpsError::from(e).to_string(),
+            "cannot connect to postgres://postgres@127.0.0.1:5432/gone: database \"gone\" does not exist"
+        );
+        let e = Error::invalid("email: not a valid email address");
+        assert_eq!(
+            OpsError::from(e).to_string(),
+            "email: not a valid email address"
+        );
     }
 }
