@@ -73,7 +73,11 @@ event_enum!(
 impl Event {
     /// Best effort: a request never waits for room in the channel to report these.
     pub fn is_telemetry(&self) -> bool {
-        matches!(self, Event::UserActive(_) | Event::RouteTimed(_))
+        // A storm of failing requests needs one alert, not a queue full of its errors.
+        matches!(
+            self,
+            Event::UserActive(_) | Event::RouteTimed(_) | Event::ErrorRaised(_)
+        )
     }
 }
 

@@ -1,12 +1,15 @@
 //! Measures every routed request: emits `RouteTimed` (telemetry: never blocks the request) and
-//! records it for Prometheus by its route template.
+//! records it for Prometheus by its route template. A request that failed unexpectedly (500)
+//! also raises `ErrorRaised`, named by its route template, which alerts the admins.
 
+use crate::error::LoggedError;
 use crate::prometheus::{InFlight, record_request};
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use ninepanels_domain::events::RouteTimed;
+use ninepanels_domain::ErrorKind;
+use ninepanels_domain::events::{ErrorRaised, RouteTimed};
 use std::time::Instant;
 
 /// `GET` and `/v5/panels/12/entries` → `GET_/v5/panels/x/entries`.
@@ -38,6 +41,17 @@ pub async fn time_request(State(state): State<AppState>, request: Request, next:
     let took = started.elapsed();
     drop(in_flight);
     record_request(&method, &route, response.status().as_u16(), took);
+    if let Some(LoggedError(err)) = response.extensions().get::<LoggedError>()
+        && err.kind == ErrorKind::Internal
+    {
+        state
+            .events
+            .emit(ErrorRaised {
+                source: format!("route {method} {route}"),
+                reason: err.context_msg.clone(),
+            })
+            .await;
+    }
     let diff_ms = took.as_secs_f64() * 1000.0;
     let method_path = method_path(&method, &path);
     let normalised_path = method_path[method.len() + 1..].to_owned();

@@ -273,3 +273,61 @@ async fn a_database_that_does_not_answer_is_told_at_once_and_its_return_through_
     );
     server.stop().await;
 }
+
+/// A request that fails unexpectedly (here a column renamed behind the server's back) answers
+/// 500 without the database's words, is counted by its route template, and alerts every admin
+/// once per quiet time however often it fails.
+async fn a_request_that_fails_unexpectedly_alerts_the_admins(engine: TestEngine) {
+    use sea_orm::ConnectionTrait;
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let (id, _) = server.new_account("root@example.org").await;
+    server.make_admin(id).await;
+    let (_, token) = server.new_account("ada@example.org").await;
+    server.create_panel(&token, "Read").await;
+    server
+        .db
+        .db
+        .execute_unprepared("ALTER TABLE panels RENAME COLUMN title TO title_gone")
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        let (status, body) = server.get_as("/v5/panels", &token).await;
+        assert_eq!(status, 500, "{body}");
+        assert!(
+            !body.to_string().contains("title"),
+            "the database's words: {body}"
+        );
+    }
+    let failed = "Nine Panels alert: route GET /v5/panels failed";
+    assert_eq!(alert_subjects(&server, "root@example.org").await, [failed]);
+    let mail = server.mails_to("root@example.org").await;
+    let alert = mail.iter().find(|m| m.contains(failed)).unwrap();
+    assert!(alert.contains("title"), "the mail tells the cause: {alert}");
+    assert!(alert_subjects(&server, "ada@example.org").await.is_empty());
+    let scrape = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        scrape.contains(r#"errors_raised_total{source="route GET /v5/panels"}"#),
+        "{scrape}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn on_sqlite_a_request_that_fails_unexpectedly_alerts_the_admins() {
+    a_request_that_fails_unexpectedly_alerts_the_admins(TestEngine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn on_postgres_a_request_that_fails_unexpectedly_alerts_the_admins() {
+    a_request_that_fails_unexpectedly_alerts_the_admins(TestEngine::Postgres).await;
+}
