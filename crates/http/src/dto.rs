@@ -162,7 +162,13 @@ impl From<&Entry> for EntryOut {
 #[schema(example = 9001)]
 pub enum DayId {
     Entry(i32),
-    Padded(String),
+    #[schema(value_type = String)]
+    Padded(#[serde(serialize_with = "padded")] uuid::Uuid),
+}
+
+/// Writes `<uuid>_padded` straight to the output, with no string made for it.
+fn padded<S: serde::Serializer>(id: &uuid::Uuid, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_str(&format_args!("{}_padded", id.hyphenated()))
 }
 
 /// One local day of a panel's history.
@@ -183,10 +189,7 @@ impl DayOut {
     pub fn of(day: ninepanels_app::history::Day, panel_id: i32) -> Self {
         let (id, is_complete) = match day.latest {
             Some((entry_id, is_complete)) => (DayId::Entry(entry_id), is_complete),
-            None => (
-                DayId::Padded(format!("{}_padded", uuid::Uuid::new_v4())),
-                false,
-            ),
+            None => (DayId::Padded(uuid::Uuid::new_v4()), false),
         };
         Self {
             id,
