@@ -26,7 +26,7 @@ fn year(padded: bool) -> Vec<Day> {
 }
 
 fn write(days: &[Day]) -> Vec<u8> {
-    let out: Vec<DayOut> = days.iter().map(|d| DayOut::of(d.clone(), 42)).collect();
+    let out: Vec<DayOut> = days.iter().map(|d| DayOut::of(*d, 42)).collect();
     serde_json::to_vec(&out).unwrap()
 }
 
