@@ -14,6 +14,7 @@ mod m20261201_000008_sign_in_attempts;
 mod m20261201_000009_adopted_panels_complete;
 mod m20261203_000010_panel_tallies;
 mod m20261203_000011_alerts;
+mod m20261203_000012_rest_days;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_adopted_panels_complete::Migration),
             Box::new(m20261203_000010_panel_tallies::Migration),
             Box::new(m20261203_000011_alerts::Migration),
+            Box::new(m20261203_000012_rest_days::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ use crate::calendar::Today;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::Result;
 use ninepanels_domain::days::day_spans;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::panel::{Panel, PanelId};
 use ninepanels_domain::ports::{EntryRepository, TallyRepository};
 use ninepanels_domain::tally::{Figures, PanelTally, SavedTally, Tally};
@@ -92,14 +93,14 @@ fn checkpoint(today: NaiveDate) -> NaiveDate {
 /// memory stays that of one piece.
 const DAYS_PER_READ: usize = 512;
 
-/// Whether each day from each tally's next day through today was complete, per panel, read
+/// The mark of each day from each tally's next day through today, per panel, read
 /// [`DAYS_PER_READ`] days at a time.
 async fn days_after(
     entries: &dyn EntryRepository,
     today: &Today,
     starts: &[(PanelTally, Tally)],
-) -> Result<Vec<Vec<bool>>> {
-    let mut complete: Vec<Vec<bool>> = starts.iter().map(|_| Vec::new()).collect();
+) -> Result<Vec<Vec<Mark>>> {
+    let mut marks: Vec<Vec<Mark>> = starts.iter().map(|_| Vec::new()).collect();
     let mut wanted = starts
         .iter()
         .enumerate()
@@ -118,11 +119,11 @@ async fn days_after(
             spans.push(span);
         }
         if spans.is_empty() {
-            return Ok(complete);
+            return Ok(marks);
         }
         let latest = entries.latest_in_spans(&spans).await?;
         for (&owner, state) in owners.iter().zip(latest) {
-            complete[owner].push(state.is_some_and(|(_, done)| done));
+            marks[owner].push(state.map_or(Mark::NotDone, |(_, mark)| mark));
         }
     }
 }
@@ -143,14 +144,14 @@ async fn figures(
             (panel, tally)
         })
         .collect();
-    let complete = days_after(entries, &today, &starts).await?;
+    let marks = days_after(entries, &today, &starts).await?;
     let mut to_save = Vec::new();
     let mut shown = Vec::with_capacity(starts.len());
-    for ((panel, mut tally), days) in starts.into_iter().zip(complete) {
-        let (&today_done, past) = days.split_last().unwrap_or((&false, &[]));
+    for ((panel, mut tally), days) in starts.into_iter().zip(marks) {
+        let (&today_mark, past) = days.split_last().unwrap_or((&Mark::NotDone, &[]));
         let saved_through = tally.through;
-        for &done in past {
-            tally.add_day(done);
+        for &mark in past {
+            tally.add_day(mark);
             if tally.through == checkpoint && checkpoint > saved_through {
                 to_save.push(SavedTally {
                     panel_id: panel.panel.id,
@@ -160,7 +161,7 @@ async fn figures(
                 });
             }
         }
-        shown.push((panel.panel, tally.finish(today_done)));
+        shown.push((panel.panel, tally.finish(today_mark)));
     }
     if !to_save.is_empty()
         && let Err(e) = tallies.save(today.zone, &to_save).await

@@ -6,7 +6,7 @@ use crate::calendar::Calendar;
 use crate::figures::Figuring;
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::days::{Streaks, day_spans};
-use ninepanels_domain::entry::{DaySpan, Entry, EntryId, HistoryCursor};
+use ninepanels_domain::entry::{DaySpan, Entry, HistoryCursor, Latest, Mark};
 use ninepanels_domain::events::{EntryRecorded, HistoryCleared};
 use ninepanels_domain::panel::{PANEL_NOT_FOUND, Panel, PanelId};
 use ninepanels_domain::ports::{EntryRepository, Events, PanelRepository, Repositories};
@@ -44,16 +44,17 @@ pub struct DayWindow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Day {
     pub date: NaiveDate,
-    pub latest: Option<(EntryId, bool)>,
+    pub latest: Option<Latest>,
 }
 
-/// How consistently a panel was done: complete days over its age in days.
+/// How consistently a panel was done: complete days over its age in days, rest days left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Consistency {
     pub panel: Panel,
     pub consistency: f64,
     pub age: usize,
     pub days_complete: usize,
+    pub days_skipped: usize,
 }
 
 impl History {
@@ -67,23 +68,16 @@ impl History {
         }
     }
 
-    /// A tap: records the panel done (or undone) now.
-    pub async fn record(
-        &self,
-        user_id: UserId,
-        panel_id: PanelId,
-        is_complete: bool,
-    ) -> Result<Entry> {
+    /// A tap: records the panel done, undone or resting today, now.
+    pub async fn record(&self, user_id: UserId, panel_id: PanelId, mark: Mark) -> Result<Entry> {
         let now = self.calendar.now();
-        let entry = self
-            .entries
-            .record(user_id, panel_id, is_complete, now)
-            .await?;
+        let entry = self.entries.record(user_id, panel_id, mark, now).await?;
         let recorded = EntryRecorded {
             user_id,
             panel_id,
             entry_id: entry.id,
             is_complete: entry.is_complete,
+            is_skip: entry.is_skip,
         };
         self.events.emit(recorded.into()).await;
         Ok(entry)
@@ -170,6 +164,7 @@ impl History {
                 consistency: figures.consistency(),
                 age: figures.age as usize,
                 days_complete: figures.days_complete as usize,
+                days_skipped: figures.days_skipped as usize,
                 panel,
             })
             .collect())

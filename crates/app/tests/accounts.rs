@@ -212,12 +212,18 @@ async fn panels_and_taps_announce_themselves(db: &TestDb) {
         next_event(&t).await,
         PanelCreated { user_id, panel_id }.into()
     );
-    let entry = t.app.history.record(ada.id, panel.id, true).await.unwrap();
+    let entry = t
+        .app
+        .history
+        .record(ada.id, panel.id, ninepanels_domain::entry::Mark::Done)
+        .await
+        .unwrap();
     let recorded = EntryRecorded {
         user_id,
         panel_id,
         entry_id: entry.id,
         is_complete: true,
+        is_skip: false,
     };
     assert_eq!(next_event(&t).await, recorded.into());
     let listed = t.app.panels.list_with_today(&ada, None).await.unwrap();

@@ -1,6 +1,7 @@
 //! Consistency, streaks and the day list from saved tallies and a few days, against the whole
-//! history counted by `DaySeries`, on both engines: random histories in random zones around
-//! daylight-saving changes, read day after day while taps, clears and zone overrides go on.
+//! history counted by `DaySeries`, on both engines: random histories (done, not done and rest
+//! days) in random zones around daylight-saving changes, read day after day while taps, clears
+//! and zone overrides go on.
 
 mod support;
 
@@ -9,6 +10,7 @@ use ninepanels_app::history::DayWindow;
 use ninepanels_domain::clock::{Clock, TestClock};
 use ninepanels_domain::config::AuthConfig;
 use ninepanels_domain::days::{DaySeries, local_date};
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::panel::{NewPanel, PanelTitle};
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, User, UserName};
 use ninepanels_persistence::testing::TestDb;
@@ -39,6 +41,15 @@ fn near_a_clock_change(rng: &mut StdRng) -> DateTime<Utc> {
     let (m, d) = changes[rng.random_range(0..changes.len())];
     Utc.with_ymd_and_hms(2027, m, d, 12, 0, 0).unwrap()
         + Duration::minutes(rng.random_range(-3 * 1440..3 * 1440))
+}
+
+/// A random tap: done more often than not, sometimes a rest day.
+fn mark(rng: &mut StdRng) -> Mark {
+    match rng.random_range(0..10) {
+        0..6 => Mark::Done,
+        6..8 => Mark::NotDone,
+        _ => Mark::Rest,
+    }
 }
 
 fn zone(rng: &mut StdRng) -> &'static str {
@@ -82,8 +93,14 @@ async fn compare(t: &TestApp, user: &User, tz: Option<&str>, now: DateTime<Utc>,
             .await
             .unwrap();
         let series = DaySeries::build(panel.created_at, today, zone, &all);
-        let whole = (series.age(), series.days_complete(), series.consistency());
-        assert_eq!((c.age, c.days_complete, c.consistency), whole, "{at}");
+        let whole = (
+            series.age(),
+            series.days_complete(),
+            series.days_skipped(),
+            series.consistency(),
+        );
+        let shown = (c.age, c.days_complete, c.days_skipped, c.consistency);
+        assert_eq!(shown, whole, "{at}");
         let streaks = t.app.history.streaks(user, panel.id, tz).await.unwrap();
         assert_eq!(streaks, series.streaks(), "{at}");
         let window = DayWindow {
@@ -100,7 +117,7 @@ async fn compare(t: &TestApp, user: &User, tz: Option<&str>, now: DateTime<Utc>,
         let expected: Vec<_> = series
             .days()
             .iter()
-            .map(|d| d.map(|e| (e.id, e.is_complete)))
+            .map(|d| d.map(|e| (e.id, e.mark())))
             .collect();
         let got: Vec<_> = days.iter().map(|d| d.latest).collect();
         assert_eq!(got, expected, "{at}");
@@ -128,10 +145,10 @@ async fn one_history(db: &TestDb, seed: u64) {
             for _ in 0..rng.random_range(1..=3) {
                 let at = at.min(start) + Duration::seconds(rng.random_range(0..600));
                 let at = at.min(start);
-                let done = rng.random_bool(0.6);
+                let mark = mark(&mut rng);
                 t.repos
                     .entries
-                    .record(user.id, panel.id, done, at)
+                    .record(user.id, panel.id, mark, at)
                     .await
                     .unwrap();
             }
@@ -146,8 +163,8 @@ async fn one_history(db: &TestDb, seed: u64) {
         let panels = t.repos.panels.list(user.id).await.unwrap();
         for panel in &panels {
             if rng.random_bool(0.5) {
-                let done = rng.random_bool(0.7);
-                t.app.history.record(user.id, panel.id, done).await.unwrap();
+                let mark = mark(&mut rng);
+                t.app.history.record(user.id, panel.id, mark).await.unwrap();
             }
         }
         if rng.random_bool(0.1) {
@@ -195,7 +212,7 @@ async fn reads_start_from_the_tally_until_an_old_day_changes(db: &TestDb) {
         let at = now - Duration::days(days_ago);
         t.repos
             .entries
-            .record(user.id, panel.id, true, at)
+            .record(user.id, panel.id, Mark::Done, at)
             .await
             .unwrap();
     }
@@ -212,7 +229,7 @@ async fn reads_start_from_the_tally_until_an_old_day_changes(db: &TestDb) {
     let at = now - Duration::days(5);
     t.repos
         .entries
-        .record(user.id, panel.id, true, at)
+        .record(user.id, panel.id, Mark::Done, at)
         .await
         .unwrap();
     assert_eq!(

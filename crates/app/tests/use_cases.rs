@@ -9,6 +9,7 @@ use ninepanels_app::history::DayWindow;
 use ninepanels_domain::ErrorKind;
 use ninepanels_domain::clock::TestClock;
 use ninepanels_domain::config::AuthConfig;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::panel::{NewPanel, PanelTitle};
 use ninepanels_domain::ports::Repositories;
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone, User, UserName};
@@ -60,7 +61,7 @@ async fn ada_with_history(db: &TestDb) -> (App, Repositories, User, i32) {
     ] {
         repos
             .entries
-            .record(ada.id, panel.id, done, at)
+            .record(ada.id, panel.id, Mark::of(done, false), at)
             .await
             .unwrap();
     }
@@ -77,7 +78,7 @@ async fn ada_with_history(db: &TestDb) -> (App, Repositories, User, i32) {
 /// (date, complete) of each day shown; `None` for a padded day.
 fn shown(days: &[ninepanels_app::history::Day]) -> Vec<(NaiveDate, Option<bool>)> {
     days.iter()
-        .map(|d| (d.date, d.latest.map(|(_, done)| done)))
+        .map(|d| (d.date, d.latest.map(|(_, mark)| mark.is_complete())))
         .collect()
 }
 
@@ -175,7 +176,7 @@ async fn the_list_shows_todays_state_and_refuses_what_is_not_a_zone(db: &TestDb)
     assert!(listed[0].1, "in UTC the late tap is today's");
     repos
         .entries
-        .record(ada.id, panel, true, app.calendar.now())
+        .record(ada.id, panel, Mark::Done, app.calendar.now())
         .await
         .unwrap();
     assert!(app.panels.list_with_today(&ada, None).await.unwrap()[0].1);

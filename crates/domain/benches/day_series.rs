@@ -24,6 +24,7 @@ fn daily_entries(years: i64, today: DateTime<Utc>) -> (DateTime<Utc>, Vec<Entry>
         .map(|d| Entry {
             id: d as i32,
             is_complete: d % 3 != 0,
+            is_skip: false,
             panel_id: 1,
             timestamp: created + Duration::days(d),
         })

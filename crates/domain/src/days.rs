@@ -2,7 +2,7 @@
 //! and streak figure is computed from: for each local day from a panel's creation day to
 //! today, that day's latest entry. Built in one pass over the entries.
 
-use crate::entry::{DaySpan, Entry};
+use crate::entry::{DaySpan, Entry, Mark};
 use crate::panel::PanelId;
 use crate::user::TimeZone;
 use chrono::{DateTime, Days, LocalResult, NaiveDate, TimeZone as _, Utc};
@@ -114,46 +114,70 @@ impl<'a> DaySeries<'a> {
         &self.days
     }
 
-    fn complete(slot: &Option<&Entry>) -> bool {
-        slot.is_some_and(|e| e.is_complete)
+    fn mark(slot: &Option<&Entry>) -> Mark {
+        slot.map_or(Mark::NotDone, Entry::mark)
     }
 
     /// Whether today's latest entry is complete.
     pub fn is_complete_today(&self) -> bool {
-        self.days.last().is_some_and(Self::complete)
+        self.days
+            .last()
+            .is_some_and(|d| Self::mark(d).is_complete())
     }
 
     pub fn days_complete(&self) -> usize {
-        self.days.iter().filter(|d| Self::complete(d)).count()
+        self.count(Mark::Done)
     }
 
-    /// `days_complete / age`, in 0..=1.
+    pub fn days_skipped(&self) -> usize {
+        self.count(Mark::Rest)
+    }
+
+    fn count(&self, mark: Mark) -> usize {
+        self.days.iter().filter(|d| Self::mark(d) == mark).count()
+    }
+
+    /// `days_complete / (age - days_skipped)`, in 0..=1.
     pub fn consistency(&self) -> f64 {
-        self.days_complete() as f64 / self.age() as f64
+        let whole = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        crate::tally::consistency(
+            whole(self.age()),
+            whole(self.days_complete()),
+            whole(self.days_skipped()),
+        )
     }
 
+    /// Runs of complete days; rest days between them neither break nor extend a run.
     pub fn streaks(&self) -> Streaks {
         let mut streaks = Streaks::default();
         let mut run = 0u32;
+        let mut run_start = None;
         for (index, slot) in self.days.iter().enumerate() {
-            if Self::complete(slot) {
-                run += 1;
-                if run > streaks.longest {
-                    streaks.longest = run;
-                    streaks.longest_end = Some(self.date_at(index));
-                    streaks.longest_start = Some(self.date_at(index + 1 - run as usize));
+            match Self::mark(slot) {
+                Mark::Done => {
+                    if run == 0 {
+                        run_start = Some(self.date_at(index));
+                    }
+                    run += 1;
+                    if run > streaks.longest {
+                        streaks.longest = run;
+                        streaks.longest_start = run_start;
+                        streaks.longest_end = Some(self.date_at(index));
+                    }
                 }
-            } else {
-                run = 0;
+                Mark::Rest => {}
+                Mark::NotDone => run = 0,
             }
         }
-        let open_today = usize::from(!self.is_complete_today());
+        let open_today = usize::from(self.days.last().map(Self::mark) == Some(Mark::NotDone));
         streaks.current = self
             .days
             .iter()
             .rev()
             .skip(open_today)
-            .take_while(|d| Self::complete(d))
+            .map(Self::mark)
+            .take_while(|mark| *mark != Mark::NotDone)
+            .filter(|mark| *mark == Mark::Done)
             .count() as u32;
         streaks
     }
@@ -179,6 +203,7 @@ mod tests {
         Entry {
             id,
             is_complete,
+            is_skip: false,
             panel_id: 1,
             timestamp: at,
         }

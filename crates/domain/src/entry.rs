@@ -10,8 +10,55 @@ pub type EntryId = i32;
 pub struct Entry {
     pub id: EntryId,
     pub is_complete: bool,
+    /// A rest day (never together with `is_complete`).
+    pub is_skip: bool,
     pub panel_id: PanelId,
     pub timestamp: DateTime<Utc>,
+}
+
+impl Entry {
+    pub fn mark(&self) -> Mark {
+        Mark::of(self.is_complete, self.is_skip)
+    }
+}
+
+/// What a day's latest entry says of the day; a day without one counts as not done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mark {
+    Done,
+    /// A rest day: it neither breaks nor extends a streak, and is not counted in consistency.
+    Rest,
+    #[default]
+    NotDone,
+}
+
+impl Mark {
+    /// `is_complete` wins over `is_skip` (the two are never stored together).
+    pub fn of(is_complete: bool, is_skip: bool) -> Self {
+        match (is_complete, is_skip) {
+            (true, _) => Mark::Done,
+            (false, true) => Mark::Rest,
+            (false, false) => Mark::NotDone,
+        }
+    }
+
+    /// A tap's mark, refusing a day both done and rested.
+    pub fn tapped(is_complete: bool, is_skip: bool) -> crate::Result<Self> {
+        if is_complete && is_skip {
+            return Err(crate::Error::invalid(
+                "is_skip: a rest day cannot also be complete; send is_complete false with is_skip true",
+            ));
+        }
+        Ok(Self::of(is_complete, is_skip))
+    }
+
+    pub fn is_complete(self) -> bool {
+        self == Mark::Done
+    }
+
+    pub fn is_skip(self) -> bool {
+        self == Mark::Rest
+    }
 }
 
 /// A place in a panel's raw history, newest first: entries strictly older than this.
@@ -29,8 +76,8 @@ pub struct DaySpan {
     pub end: DateTime<Utc>,
 }
 
-/// The latest entry of a span: its id and whether it marked the panel done.
-pub type Latest = (EntryId, bool);
+/// The latest entry of a span: its id and its mark.
+pub type Latest = (EntryId, Mark);
 
 impl HistoryCursor {
     pub fn after(entry: &Entry) -> Self {

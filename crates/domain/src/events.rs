@@ -152,6 +152,8 @@ pub struct EntryRecorded {
     pub panel_id: PanelId,
     pub entry_id: EntryId,
     pub is_complete: bool,
+    #[serde(default)]
+    pub is_skip: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -226,8 +228,13 @@ mod tests {
     }
 
     #[test]
-    fn only_activity_and_timings_are_telemetry() {
+    fn only_activity_timings_and_raised_errors_are_telemetry() {
         assert!(Event::from(UserActive { user_id: 1 }).is_telemetry());
+        let error = ErrorRaised {
+            source: "route GET /v5/panels".to_owned(),
+            reason: "a column is missing".to_owned(),
+        };
+        assert!(Event::from(error).is_telemetry());
         assert!(!Event::from(UserLoggedIn { user_id: 1 }).is_telemetry());
     }
 }

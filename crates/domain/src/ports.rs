@@ -6,7 +6,7 @@ use crate::attempts::AttemptCount;
 use crate::background::{
     JobRun, OutboxDepth, OutboxDraft, OutboxMessage, PoolStats, RouteStats, Timing,
 };
-use crate::entry::{DaySpan, Entry, HistoryCursor, Latest};
+use crate::entry::{DaySpan, Entry, HistoryCursor, Latest, Mark};
 use crate::error::Result;
 use crate::events::{Event, MustDeliver};
 use crate::panel::{NewPanel, Panel, PanelChanges, PanelId};
@@ -66,7 +66,7 @@ pub trait EntryRepository: Send + Sync + std::fmt::Debug {
         &self,
         user_id: UserId,
         panel_id: PanelId,
-        is_complete: bool,
+        mark: Mark,
         at: DateTime<Utc>,
     ) -> Result<Entry>;
     /// The latest entry of each span (latest by time, then by id), in the order given: one index

@@ -3,6 +3,7 @@
 //! after it, with [`DaySeries`](crate::days::DaySeries) as the whole-history reference.
 
 use crate::days::Streaks;
+use crate::entry::Mark;
 use crate::panel::{Panel, PanelId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
@@ -13,10 +14,16 @@ pub struct Tally {
     /// The last day counted; the day before `first_day` while none is.
     pub through: NaiveDate,
     pub days_complete: u32,
-    /// Complete days in a row ending at `through`.
+    /// Rest days.
+    pub days_skipped: u32,
+    /// Complete days in a row ending at `through` (rest days between them neither break nor
+    /// extend it).
     pub run: u32,
+    /// The first complete day of that run.
+    pub run_start: Option<NaiveDate>,
     pub longest: u32,
-    /// The last day of the earliest longest run.
+    /// The first and the last complete day of the earliest longest run.
+    pub longest_start: Option<NaiveDate>,
     pub longest_end: Option<NaiveDate>,
 }
 
@@ -26,13 +33,23 @@ pub struct Figures {
     /// Days from the first day through today.
     pub age: u32,
     pub days_complete: u32,
+    pub days_skipped: u32,
     pub streaks: Streaks,
 }
 
+/// `days_complete / (age - days_skipped)`, in 0..=1; 0 when every day was a rest day.
+pub fn consistency(age: u32, days_complete: u32, days_skipped: u32) -> f64 {
+    let counted = age.saturating_sub(days_skipped);
+    if counted == 0 {
+        0.0
+    } else {
+        f64::from(days_complete) / f64::from(counted)
+    }
+}
+
 impl Figures {
-    /// `days_complete / age`, in 0..=1.
     pub fn consistency(&self) -> f64 {
-        f64::from(self.days_complete) / f64::from(self.age)
+        consistency(self.age, self.days_complete, self.days_skipped)
     }
 }
 
@@ -75,8 +92,11 @@ impl Tally {
             first_day,
             through: first_day.pred_opt().unwrap_or(first_day),
             days_complete: 0,
+            days_skipped: 0,
             run: 0,
+            run_start: None,
             longest: 0,
+            longest_start: None,
             longest_end: None,
         }
     }
@@ -95,40 +115,47 @@ impl Tally {
         u32::try_from((self.through - self.first_day).num_days() + 1).unwrap_or(0)
     }
 
-    /// Counts the next day, complete or not.
-    pub fn add_day(&mut self, complete: bool) {
+    /// Counts the next day by its mark.
+    pub fn add_day(&mut self, mark: Mark) {
         self.through = self.next_day();
-        if complete {
-            self.days_complete += 1;
-            self.run += 1;
-            if self.run > self.longest {
-                self.longest = self.run;
-                self.longest_end = Some(self.through);
+        match mark {
+            Mark::Done => {
+                self.days_complete += 1;
+                if self.run == 0 {
+                    self.run_start = Some(self.through);
+                }
+                self.run += 1;
+                if self.run > self.longest {
+                    self.longest = self.run;
+                    self.longest_start = self.run_start;
+                    self.longest_end = Some(self.through);
+                }
             }
-        } else {
-            self.run = 0;
+            Mark::Rest => self.days_skipped += 1,
+            Mark::NotDone => {
+                self.run = 0;
+                self.run_start = None;
+            }
         }
     }
 
     /// The figures on `today`, from this tally counted through yesterday: the current streak
-    /// ends today when today is complete, else yesterday.
-    pub fn finish(mut self, today_complete: bool) -> Figures {
+    /// runs through today when today is done or rested, else it ends yesterday.
+    pub fn finish(mut self, today: Mark) -> Figures {
         let yesterday_run = self.run;
-        self.add_day(today_complete);
-        let longest_start = self
-            .longest_end
-            .map(|end| end - Days::new(u64::from(self.longest) - 1));
+        self.add_day(today);
         Figures {
             age: self.days(),
             days_complete: self.days_complete,
+            days_skipped: self.days_skipped,
             streaks: Streaks {
-                current: if today_complete {
-                    self.run
-                } else {
+                current: if today == Mark::NotDone {
                     yesterday_run
+                } else {
+                    self.run
                 },
                 longest: self.longest,
-                longest_start,
+                longest_start: self.longest_start,
                 longest_end: self.longest_end,
             },
         }
@@ -146,7 +173,7 @@ mod tests {
     fn counted(days: &[bool]) -> Tally {
         let mut tally = Tally::new(date(1));
         for &done in days {
-            tally.add_day(done);
+            tally.add_day(Mark::of(done, false));
         }
         tally
     }
@@ -164,8 +191,8 @@ mod tests {
 
     #[test]
     fn finishing_keeps_today_open_and_the_earliest_longest_run() {
-        let figures =
-            counted(&[true, true, false, true, true, true, false, true, true]).finish(false);
+        let figures = counted(&[true, true, false, true, true, true, false, true, true])
+            .finish(Mark::NotDone);
         assert_eq!((figures.age, figures.days_complete), (10, 7));
         assert_eq!(figures.streaks.current, 2);
         assert_eq!(figures.streaks.longest, 3);
@@ -174,16 +201,44 @@ mod tests {
             (Some(date(4)), Some(date(6)))
         );
         let figures =
-            counted(&[true, true, false, true, true, true, false, true, true]).finish(true);
+            counted(&[true, true, false, true, true, true, false, true, true]).finish(Mark::Done);
         assert_eq!((figures.streaks.current, figures.streaks.longest), (3, 3));
         assert_eq!(figures.streaks.longest_start, Some(date(4)));
     }
 
     #[test]
     fn a_panel_made_today_is_one_day_old() {
-        let figures = Tally::new(date(1)).finish(false);
+        let figures = Tally::new(date(1)).finish(Mark::NotDone);
         assert_eq!((figures.age, figures.days_complete), (1, 0));
         assert_eq!(figures.streaks, Streaks::default());
         assert_eq!(figures.consistency(), 0.0);
+    }
+
+    #[test]
+    fn rest_days_neither_break_nor_extend_a_run_and_leave_consistency() {
+        use Mark::{Done, NotDone, Rest};
+        let mut tally = Tally::new(date(1));
+        for mark in [Done, Rest, Done, Rest, Rest, Done, NotDone, Done] {
+            tally.add_day(mark);
+        }
+        let figures = tally.finish(Rest);
+        assert_eq!(
+            (figures.age, figures.days_complete, figures.days_skipped),
+            (9, 4, 4)
+        );
+        assert_eq!(figures.consistency(), 0.8);
+        assert_eq!(
+            figures.streaks.current, 1,
+            "today's rest keeps the run of one"
+        );
+        assert_eq!(figures.streaks.longest, 3);
+        assert_eq!(
+            (figures.streaks.longest_start, figures.streaks.longest_end),
+            (Some(date(1)), Some(date(6))),
+            "the run spans its rest days"
+        );
+        let all_rest = Tally::new(date(1)).finish(Rest);
+        assert_eq!((all_rest.age, all_rest.days_skipped), (1, 1));
+        assert_eq!(all_rest.consistency(), 0.0);
     }
 }

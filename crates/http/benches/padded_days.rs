@@ -6,6 +6,7 @@ use chrono::{Days, NaiveDate};
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use ninepanels_app::history::Day;
+use ninepanels_domain::entry::Mark;
 use ninepanels_http::dto::DayOut;
 use std::hint::black_box;
 
@@ -20,7 +21,7 @@ fn year(padded: bool) -> Vec<Day> {
     (0..DAYS)
         .map(|d| Day {
             date: first + Days::new(d),
-            latest: (!padded).then_some((d as i32 + 1_000_000, d % 3 != 0)),
+            latest: (!padded).then_some((d as i32 + 1_000_000, Mark::of(d % 3 != 0, false))),
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 use crate::timestamp;
 use chrono::{DateTime, NaiveDate, Utc};
 use ninepanels_domain::background::RouteStats;
-use ninepanels_domain::entry::Entry;
+use ninepanels_domain::entry::{Entry, Mark};
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::user::{TimeZone, User};
 use serde::Serialize;
@@ -138,6 +138,9 @@ pub struct EntryOut {
     pub id: i32,
     #[schema(example = true)]
     pub is_complete: bool,
+    /// A rest day (never together with `is_complete`).
+    #[schema(example = false)]
+    pub is_skip: bool,
     #[schema(example = 42)]
     pub panel_id: i32,
     #[schema(example = "2026-11-24T07:16:40.112Z")]
@@ -150,6 +153,7 @@ impl From<&Entry> for EntryOut {
         Self {
             id: e.id,
             is_complete: e.is_complete,
+            is_skip: e.is_skip,
             panel_id: e.panel_id,
             timestamp: e.timestamp,
         }
@@ -177,6 +181,9 @@ pub struct DayOut {
     pub id: DayId,
     #[schema(example = true)]
     pub is_complete: bool,
+    /// The day's latest entry made it a rest day.
+    #[schema(example = false)]
+    pub is_skip: bool,
     #[schema(example = "2026-11-24")]
     #[serde(serialize_with = "timestamp::date::serialize")]
     pub timestamp: NaiveDate,
@@ -187,13 +194,14 @@ pub struct DayOut {
 impl DayOut {
     /// A day on the wire: a day without an entry gets a fresh `"<uuid>_padded"` id.
     pub fn of(day: ninepanels_app::history::Day, panel_id: i32) -> Self {
-        let (id, is_complete) = match day.latest {
-            Some((entry_id, is_complete)) => (DayId::Entry(entry_id), is_complete),
-            None => (DayId::Padded(uuid::Uuid::new_v4()), false),
+        let (id, mark) = match day.latest {
+            Some((entry_id, mark)) => (DayId::Entry(entry_id), mark),
+            None => (DayId::Padded(uuid::Uuid::new_v4()), Mark::NotDone),
         };
         Self {
             id,
-            is_complete,
+            is_complete: mark.is_complete(),
+            is_skip: mark.is_skip(),
             timestamp: day.date,
             panel_id,
         }
@@ -210,6 +218,9 @@ pub struct ConsistencyOut {
     pub panel_age: usize,
     #[schema(example = 243)]
     pub days_complete: usize,
+    /// Rest days, left out of `consistency`.
+    #[schema(example = 0)]
+    pub days_skipped: usize,
     #[schema(example = 42)]
     pub panel_id: i32,
     #[schema(example = 7)]

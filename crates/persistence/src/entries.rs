@@ -9,7 +9,7 @@ use crate::time::{from_db, from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
-use ninepanels_domain::entry::{DaySpan, Entry, HistoryCursor, Latest};
+use ninepanels_domain::entry::{DaySpan, Entry, HistoryCursor, Latest, Mark};
 use ninepanels_domain::panel::PanelId;
 use ninepanels_domain::ports::EntryRepository;
 use ninepanels_domain::user::UserId;
@@ -67,7 +67,7 @@ impl SqlEntries {
                     .collect::<(Vec<_>, Vec<_>, Vec<_>)>();
                 let sql = statements::LATEST_IN_SPANS_POSTGRES.sql(DatabaseBackend::Postgres);
                 let pool = self.db.get_postgres_connection_pool();
-                let rows: Vec<(i64, i32, bool)> = async {
+                let rows: Vec<(i64, i32, bool, bool)> = async {
                     let mut connection = pool.acquire().await?;
                     sqlx::query_as(AssertSqlSafe(sql))
                         .bind(panels)
@@ -79,7 +79,7 @@ impl SqlEntries {
                 .await
                 .or_db("reading the latest entry of each day")?;
                 rows.into_iter()
-                    .map(|(index, id, done)| (index, (id, done)))
+                    .map(|(index, id, done, rest)| (index, (id, Mark::of(done, rest))))
                     .collect()
             }
             _ => {
@@ -122,8 +122,9 @@ fn unpack(text: &str) -> Vec<(i64, Latest)> {
         .filter_map(|pair| {
             let (place, packed) = pair.split_once(':')?;
             let packed: i64 = packed.parse().ok()?;
-            let id = i32::try_from(packed >> 1).ok()?;
-            Some((place.parse().ok()?, (id, packed & 1 == 1)))
+            let id = i32::try_from(packed >> 2).ok()?;
+            let mark = Mark::of(packed & 1 == 1, packed & 2 == 2);
+            Some((place.parse().ok()?, (id, mark)))
         })
         .collect()
 }
@@ -132,6 +133,7 @@ fn to_entry(m: entries::Model) -> Entry {
     Entry {
         id: m.id,
         is_complete: m.is_complete.unwrap_or(false),
+        is_skip: m.is_skip,
         panel_id: m.panel_id.unwrap_or_default(),
         timestamp: from_db_or_epoch(m.timestamp),
     }
@@ -143,16 +145,18 @@ impl EntryRepository for SqlEntries {
         &self,
         user_id: UserId,
         panel_id: PanelId,
-        is_complete: bool,
+        mark: Mark,
         at: DateTime<Utc>,
     ) -> Result<Entry> {
         let timestamp = to_db(at);
+        let (is_complete, is_skip) = (mark.is_complete(), mark.is_skip());
         // Read to the end: the statement commits as it finishes, and only then may it answer.
         let inserted: Vec<(i32,)> = fetch!(
             fetch_all,
             &self.db,
             statements::RECORD_ENTRY,
             is_complete,
+            is_skip,
             timestamp,
             panel_id,
             user_id
@@ -164,6 +168,7 @@ impl EntryRepository for SqlEntries {
         Ok(Entry {
             id,
             is_complete,
+            is_skip,
             panel_id,
             timestamp: from_db(timestamp),
         })
@@ -245,7 +250,14 @@ mod tests {
 
     #[test]
     fn packed_entries_unpack_to_their_places() {
-        assert_eq!(unpack("0:25,7:4"), [(0, (12, true)), (7, (2, false))]);
+        assert_eq!(
+            unpack("0:49,7:8,3:14"),
+            [
+                (0, (12, Mark::Done)),
+                (7, (2, Mark::NotDone)),
+                (3, (3, Mark::Rest))
+            ]
+        );
         assert!(unpack("").is_empty());
     }
 }

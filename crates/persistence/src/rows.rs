@@ -104,6 +104,9 @@ pub struct TalliedPanelRow {
     run: Option<i32>,
     longest: Option<i32>,
     longest_end: Option<NaiveDate>,
+    days_skipped: Option<i32>,
+    run_start: Option<NaiveDate>,
+    longest_start: Option<NaiveDate>,
 }
 
 read_by_position!(TalliedPanelRow {
@@ -121,7 +124,10 @@ read_by_position!(TalliedPanelRow {
     days_complete,
     run,
     longest,
-    longest_end
+    longest_end,
+    days_skipped,
+    run_start,
+    longest_start
 });
 
 impl From<TalliedPanelRow> for PanelTally {
@@ -142,8 +148,11 @@ impl From<TalliedPanelRow> for PanelTally {
                         first_day,
                         through,
                         days_complete: count(row.days_complete.unwrap_or_default()),
+                        days_skipped: count(row.days_skipped.unwrap_or_default()),
                         run: count(row.run.unwrap_or_default()),
+                        run_start: row.run_start,
                         longest: count(row.longest.unwrap_or_default()),
+                        longest_start: row.longest_start,
                         longest_end: row.longest_end,
                     },
                 })

@@ -61,6 +61,9 @@ impl TallyRepository for SqlTallies {
                 column(t.run).into(),
                 column(t.longest).into(),
                 t.longest_end.into(),
+                column(t.days_skipped).into(),
+                t.run_start.into(),
+                t.longest_start.into(),
             ];
             let sql = statements::SAVE_TALLY.sql(backend);
             txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))

@@ -13,7 +13,7 @@ use axum::extract::State;
 use chrono::{DateTime, Utc};
 use ninepanels_app::history::DayWindow;
 use ninepanels_domain::Error;
-use ninepanels_domain::entry::HistoryCursor;
+use ninepanels_domain::entry::{HistoryCursor, Mark};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -21,9 +21,14 @@ use serde::Deserialize;
 pub struct NewEntryIn {
     #[schema(example = true)]
     is_complete: bool,
+    /// Makes today a rest day (with `is_complete` false): it neither breaks nor extends a
+    /// streak, and is left out of consistency.
+    #[serde(default)]
+    #[schema(example = false)]
+    is_skip: bool,
 }
 
-/// Taps a panel: records it done (or undone) now.
+/// Taps a panel: records it done, undone, or resting today (`is_skip`), now.
 #[utoipa::path(
     post,
     path = "/v5/panels/{panel_id}/entries",
@@ -33,7 +38,7 @@ pub struct NewEntryIn {
     request_body(content = NewEntryIn, content_type = "application/json"),
     responses(
         (status = 200, description = "Success", body = Envelope<EntryOut>),
-        (status = 422, description = "Bad body", body = ErrorEnvelope),
+        (status = 422, description = "Bad body, or a rest day marked complete", body = ErrorEnvelope),
     )
 )]
 pub async fn create_entry(
@@ -43,9 +48,8 @@ pub async fn create_entry(
     JsonBody(body): JsonBody<NewEntryIn>,
 ) -> ApiResult<Data<EntryOut>> {
     let history = &state.app.history;
-    let entry = history
-        .record(current.user.id, panel_id, body.is_complete)
-        .await?;
+    let mark = Mark::tapped(body.is_complete, body.is_skip)?;
+    let entry = history.record(current.user.id, panel_id, mark).await?;
     Ok(Data::new(EntryOut::from(&entry)))
 }
 

@@ -43,6 +43,7 @@ pub async fn get_consistency(
             consistency: c.consistency,
             panel_age: c.age,
             days_complete: c.days_complete,
+            days_skipped: c.days_skipped,
             panel_id: c.panel.id,
             user_id,
             title: c.panel.title,

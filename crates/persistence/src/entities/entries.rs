@@ -10,6 +10,9 @@ pub struct Model {
     pub is_complete: Option<bool>,
     pub timestamp: Option<DateTime>,
     pub panel_id: Option<i32>,
+    /// A rest day; exports made before rest days existed have none.
+    #[serde(default)]
+    pub is_skip: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,30 +15,30 @@ pub static PANELS_WITH_LATEST: HotQuery = HotQuery::new(
 
 /// A tap in one statement: the row goes in only if the panel is the user's.
 pub static RECORD_ENTRY: HotQuery = HotQuery::new(
-    "INSERT INTO entries (is_complete, timestamp, panel_id) \
-     SELECT {1}, {2}, p.id FROM panels p WHERE p.id = {3} AND p.user_id = {4} \
+    "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \
+     SELECT {1}, {2}, {3}, p.id FROM panels p WHERE p.id = {4} AND p.user_id = {5} \
      RETURNING id",
 );
 
 /// The latest entry of each span `(panel, start, end)`, by the span's place in the list (from 0):
 /// one index seek per span. PostgreSQL takes the spans as three arrays.
 pub static LATEST_IN_SPANS_POSTGRES: HotQuery = HotQuery::new(
-    "SELECT d.n - 1, l.id, l.is_complete \
+    "SELECT d.n - 1, l.id, l.is_complete, l.is_skip \
      FROM unnest({1}::int4[], {2}::timestamp[], {3}::timestamp[]) WITH ORDINALITY \
        AS d(panel_id, lo, hi, n) \
-     CROSS JOIN LATERAL (SELECT e.id, COALESCE(e.is_complete, false) AS is_complete \
+     CROSS JOIN LATERAL (SELECT e.id, COALESCE(e.is_complete, false) AS is_complete, e.is_skip \
        FROM entries e WHERE e.panel_id = d.panel_id AND e.timestamp >= d.lo AND e.timestamp < d.hi \
        ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) l",
 );
 
 /// [`LATEST_IN_SPANS_POSTGRES`] on SQLite, which takes the spans as one JSON array of
 /// `[panel, start, end]` with the times as SQLite stores them. The latest entries come back in
-/// one text, `place:packed,...` with `packed = id * 2 + is_complete` (spans without one left
-/// out), read from the covering index alone: sqlx hands SQLite rows over one at a time between
+/// one text, `place:packed,...` with `packed = id * 4 + is_skip * 2 + is_complete` (spans
+/// without one left out), read from the covering index alone: sqlx hands SQLite rows over one at a time between
 /// threads, and one row instead of hundreds is most of the saving.
 pub static LATEST_IN_SPANS_SQLITE: HotQuery = HotQuery::new(
     "SELECT group_concat(place || ':' || packed, ',') FROM ( \
-       SELECT j.key AS place, (SELECT x.id * 2 + COALESCE(x.is_complete, 0) FROM entries x \
+       SELECT j.key AS place, (SELECT x.id * 4 + x.is_skip * 2 + COALESCE(x.is_complete, 0) FROM entries x \
          WHERE x.panel_id = j.value ->> 0 AND x.timestamp >= j.value ->> 1 \
            AND x.timestamp < j.value ->> 2 \
          ORDER BY x.timestamp DESC, x.id DESC LIMIT 1) AS packed \
@@ -50,7 +50,8 @@ pub static LATEST_IN_SPANS_SQLITE: HotQuery = HotQuery::new(
 pub static PANELS_WITH_TALLIES: HotQuery = HotQuery::new(
     "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
      COALESCE(r.revision, 0), t.created_at, t.revision, t.first_day, t.through_day, \
-     t.days_complete, t.run, t.longest, t.longest_end \
+     t.days_complete, t.run, t.longest, t.longest_end, t.days_skipped, t.run_start, \
+     t.longest_start \
      FROM panels p \
      LEFT JOIN panel_revisions r ON r.panel_id = p.id \
      LEFT JOIN panel_tallies t ON t.panel_id = p.id AND t.zone = {2} \
@@ -60,12 +61,14 @@ pub static PANELS_WITH_TALLIES: HotQuery = HotQuery::new(
 /// A panel's tally in a zone, replacing the one it had there.
 pub static SAVE_TALLY: HotQuery = HotQuery::new(
     "INSERT INTO panel_tallies (panel_id, zone, created_at, revision, first_day, through_day, \
-       days_complete, run, longest, longest_end) \
-     VALUES ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}) \
+       days_complete, run, longest, longest_end, days_skipped, run_start, longest_start) \
+     VALUES ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}) \
      ON CONFLICT (panel_id, zone) DO UPDATE SET created_at = excluded.created_at, \
        revision = excluded.revision, first_day = excluded.first_day, \
        through_day = excluded.through_day, days_complete = excluded.days_complete, \
-       run = excluded.run, longest = excluded.longest, longest_end = excluded.longest_end",
+       run = excluded.run, longest = excluded.longest, longest_end = excluded.longest_end, \
+       days_skipped = excluded.days_skipped, run_start = excluded.run_start, \
+       longest_start = excluded.longest_start",
 );
 
 /// One more attempt for a key: a new row, or the stored window counted on, or started again at

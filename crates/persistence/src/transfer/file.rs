@@ -345,4 +345,13 @@ mod tests {
         assert!(reader.next().unwrap().is_err());
         assert!(reader.next().is_none());
     }
+
+    #[test]
+    fn an_entry_from_before_rest_days_is_not_one() {
+        let line = r#"{"table":"entries","row":{"id":1,"is_complete":true,"timestamp":"2026-01-01T08:00:00","panel_id":1}}"#;
+        let Record::Entries(entry) = serde_json::from_str(line).unwrap() else {
+            panic!("not an entry");
+        };
+        assert_eq!((entry.is_complete, entry.is_skip), (Some(true), false));
+    }
 }

@@ -4,6 +4,7 @@
 
 use crate::support::{at, panel, user};
 use ninepanels_domain::ErrorKind;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::ports::{EntryRepository, TimingRepository};
 use ninepanels_persistence::testing::{TestDb, TestEngine};
 use ninepanels_persistence::{SqlEntries, SqlTimings};
@@ -54,9 +55,9 @@ async fn a_tap_whose_commit_fails_is_an_error_and_stores_nothing(db: &TestDb) {
     let p = panel(db, &ada, "read").await;
     poison_incomplete_taps(db).await;
     let t = at(2026, 3, 1, 12, 0);
-    entries.record(ada.id, p.id, true, t).await.unwrap();
+    entries.record(ada.id, p.id, Mark::Done, t).await.unwrap();
     for _ in 0..3 {
-        let refused = entries.record(ada.id, p.id, false, t).await;
+        let refused = entries.record(ada.id, p.id, Mark::NotDone, t).await;
         assert!(
             refused.is_err(),
             "answered {refused:?} for a rolled-back tap"
@@ -67,7 +68,7 @@ async fn a_tap_whose_commit_fails_is_an_error_and_stores_nothing(db: &TestDb) {
         1,
         "only the committed tap is stored"
     );
-    entries.record(ada.id, p.id, true, t).await.unwrap();
+    entries.record(ada.id, p.id, Mark::Done, t).await.unwrap();
     assert_eq!(count_entries(db).await, 2, "the pool goes on working");
 }
 

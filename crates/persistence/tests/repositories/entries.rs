@@ -4,6 +4,7 @@
 use crate::support::{at, panel, user};
 use chrono::{DateTime, Duration, Utc};
 use ninepanels_domain::ErrorKind;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::entry::{DaySpan, HistoryCursor};
 use ninepanels_domain::ports::{EntryRepository, PanelRepository};
 use ninepanels_persistence::testing::TestDb;
@@ -23,20 +24,29 @@ async fn reads_the_latest_entry_of_each_span_in_the_order_asked(db: &TestDb) {
     let p = panel(db, &ada, "read").await;
     let other = panel(db, &ada, "run").await;
     let t0 = at(2026, 3, 1, 22, 30);
-    let e1 = entries.record(ada.id, p.id, true, t0).await.unwrap();
+    let e1 = entries.record(ada.id, p.id, Mark::Done, t0).await.unwrap();
     assert_eq!(
         (e1.is_complete, e1.panel_id, e1.timestamp),
         (true, p.id, t0)
     );
     let later = entries
-        .record(ada.id, p.id, false, t0 + Duration::hours(1))
+        .record(ada.id, p.id, Mark::Rest, t0 + Duration::hours(1))
         .await
         .unwrap();
     // Two entries at one instant: the later id is the latest.
     let noon = at(2026, 3, 3, 12, 0);
-    entries.record(ada.id, p.id, false, noon).await.unwrap();
-    let tie = entries.record(ada.id, p.id, true, noon).await.unwrap();
-    let run = entries.record(ada.id, other.id, true, t0).await.unwrap();
+    entries
+        .record(ada.id, p.id, Mark::NotDone, noon)
+        .await
+        .unwrap();
+    let tie = entries
+        .record(ada.id, p.id, Mark::Done, noon)
+        .await
+        .unwrap();
+    let run = entries
+        .record(ada.id, other.id, Mark::Done, t0)
+        .await
+        .unwrap();
     let day = |d: u32| span(p.id, at(2026, 3, d, 0, 0), at(2026, 3, d + 1, 0, 0));
     let latest = entries
         .latest_in_spans(&[
@@ -51,11 +61,11 @@ async fn reads_the_latest_entry_of_each_span_in_the_order_asked(db: &TestDb) {
     assert_eq!(
         latest,
         [
-            Some((tie.id, true)),
-            Some((e1.id, true)),
+            Some((tie.id, Mark::Done)),
+            Some((e1.id, Mark::Done)),
             None,
-            Some((run.id, true)),
-            Some((later.id, false)),
+            Some((run.id, Mark::Done)),
+            Some((later.id, Mark::Rest)),
         ],
         "the end of a span is not in it; spans of other panels read their own"
     );
@@ -71,7 +81,12 @@ async fn a_span_reads_one_entry_among_hundreds(db: &TestDb) {
     for second in 0..500 {
         last = Some(
             entries
-                .record(ada.id, p.id, second % 2 == 1, t + Duration::seconds(second))
+                .record(
+                    ada.id,
+                    p.id,
+                    Mark::of(second % 2 == 1, false),
+                    t + Duration::seconds(second),
+                )
                 .await
                 .unwrap(),
         );
@@ -81,7 +96,7 @@ async fn a_span_reads_one_entry_among_hundreds(db: &TestDb) {
         .latest_in_spans(&[span(p.id, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0))])
         .await
         .unwrap();
-    assert_eq!(latest, [Some((last.id, true))]);
+    assert_eq!(latest, [Some((last.id, Mark::Done))]);
 }
 
 async fn a_long_list_of_spans_is_read_in_pieces_in_order(db: &TestDb) {
@@ -93,15 +108,20 @@ async fn a_long_list_of_spans_is_read_in_pieces_in_order(db: &TestDb) {
     let mut taps = Vec::new();
     for h in [0, 511, 512, 1023, 1100] {
         let tap = entries
-            .record(ada.id, p.id, h % 2 == 0, t + Duration::hours(h))
+            .record(
+                ada.id,
+                p.id,
+                [Mark::Done, Mark::NotDone, Mark::Rest][h as usize % 3],
+                t + Duration::hours(h),
+            )
             .await
             .unwrap();
-        taps.push((h as usize, (tap.id, tap.is_complete)));
+        taps.push((h as usize, (tap.id, tap.mark())));
     }
     let spans: Vec<DaySpan> = (0..1200).map(hour).collect();
     let latest = entries.latest_in_spans(&spans).await.unwrap();
     assert_eq!(latest.len(), 1200);
-    let found: Vec<(usize, (i32, bool))> = latest
+    let found: Vec<(usize, (i32, Mark))> = latest
         .iter()
         .enumerate()
         .filter_map(|(i, l)| l.map(|l| (i, l)))
@@ -115,11 +135,14 @@ async fn another_users_panel_is_not_found(db: &TestDb) {
     let eve = user(db, "eve@example.org").await;
     let p = panel(db, &ada, "mine").await;
     let t = at(2026, 3, 1, 12, 0);
-    entries.record(ada.id, p.id, true, t).await.unwrap();
+    entries.record(ada.id, p.id, Mark::Done, t).await.unwrap();
     for err in [
-        entries.record(eve.id, p.id, true, t).await.unwrap_err(),
         entries
-            .record(ada.id, p.id + 1000, true, t)
+            .record(eve.id, p.id, Mark::Done, t)
+            .await
+            .unwrap_err(),
+        entries
+            .record(ada.id, p.id + 1000, Mark::Done, t)
             .await
             .unwrap_err(),
         SqlPanels::new(db.db.clone())
@@ -144,14 +167,14 @@ async fn pages_are_stable_while_new_entries_arrive(db: &TestDb) {
     // Two entries share a timestamp: the id breaks the tie.
     for minutes in [0, 10, 10, 20, 30] {
         entries
-            .record(ada.id, p.id, true, t + Duration::minutes(minutes))
+            .record(ada.id, p.id, Mark::Done, t + Duration::minutes(minutes))
             .await
             .unwrap();
     }
     let first = entries.page(ada.id, p.id, None, 2).await.unwrap();
     assert_eq!(first[0].timestamp, t + Duration::minutes(30));
     entries
-        .record(ada.id, p.id, true, t + Duration::minutes(40))
+        .record(ada.id, p.id, Mark::Done, t + Duration::minutes(40))
         .await
         .unwrap();
     let cursor = HistoryCursor::after(first.last().unwrap());
@@ -186,8 +209,11 @@ async fn clearing_empties_history_and_resets_created_at(db: &TestDb) {
     let p = panel(db, &ada, "read").await;
     let other = panel(db, &ada, "run").await;
     let t = at(2026, 3, 1, 12, 0);
-    entries.record(ada.id, p.id, true, t).await.unwrap();
-    entries.record(ada.id, other.id, true, t).await.unwrap();
+    entries.record(ada.id, p.id, Mark::Done, t).await.unwrap();
+    entries
+        .record(ada.id, other.id, Mark::Done, t)
+        .await
+        .unwrap();
     let now = at(2026, 4, 1, 8, 0);
     entries.clear(ada.id, p.id, now).await.unwrap();
     assert!(

@@ -81,10 +81,10 @@ async fn entries_index_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> 
              JOIN pg_class c ON c.oid = i.indexrelid \
              JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true \
              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
-             WHERE c.relname = 'ix_entries_panel_id_timestamp_id' ORDER BY k.n"
+             WHERE c.relname = 'ix_entries_panel_id_timestamp_id_state' ORDER BY k.n"
         }
         _ => {
-            "SELECT name FROM pragma_index_info('ix_entries_panel_id_timestamp_id') ORDER BY seqno"
+            "SELECT name FROM pragma_index_info('ix_entries_panel_id_timestamp_id_state') ORDER BY seqno"
         }
     };
     db.query_all_raw(Statement::from_string(backend, sql))
@@ -119,7 +119,7 @@ async fn a_fresh_database_has_every_migration_pending(engine: TestEngine) {
         assert_eq!(unreachable.kind, ninepanels_domain::ErrorKind::Unavailable);
         assert_eq!(
             entries_index_columns(&db.db).await,
-            ["panel_id", "timestamp", "id", "is_complete"],
+            ["panel_id", "timestamp", "id", "is_complete", "is_skip"],
             "entries are indexed in tap order, with their state"
         );
     }

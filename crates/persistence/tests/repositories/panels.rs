@@ -2,6 +2,7 @@
 
 use crate::support::{at, new_panel, panel, titles, user};
 use ninepanels_domain::ErrorKind;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::panel::{PanelChanges, PanelDescription, PanelTitle, Position};
 use ninepanels_domain::ports::PanelRepository;
 use ninepanels_persistence::SqlPanels;
@@ -179,23 +180,38 @@ async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
     let _c = panel(db, &ada, "c").await;
     let day = at(2026, 5, 2, 0, 0);
     entries
-        .record(ada.id, a.id, true, day + chrono::Duration::hours(8))
+        .record(ada.id, a.id, Mark::Done, day + chrono::Duration::hours(8))
         .await
         .unwrap();
     entries
-        .record(ada.id, a.id, false, day + chrono::Duration::hours(9))
+        .record(
+            ada.id,
+            a.id,
+            Mark::NotDone,
+            day + chrono::Duration::hours(9),
+        )
         .await
         .unwrap();
     entries
-        .record(ada.id, b.id, false, day - chrono::Duration::hours(1))
+        .record(
+            ada.id,
+            b.id,
+            Mark::NotDone,
+            day - chrono::Duration::hours(1),
+        )
         .await
         .unwrap();
     entries
-        .record(ada.id, b.id, true, day + chrono::Duration::hours(10))
+        .record(ada.id, b.id, Mark::Done, day + chrono::Duration::hours(10))
         .await
         .unwrap();
     entries
-        .record(ada.id, b.id, false, day + chrono::Duration::hours(25))
+        .record(
+            ada.id,
+            b.id,
+            Mark::NotDone,
+            day + chrono::Duration::hours(25),
+        )
         .await
         .unwrap();
     let listed = panels

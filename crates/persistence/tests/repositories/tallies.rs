@@ -3,6 +3,7 @@
 
 use crate::support::{at, panel, user};
 use chrono::{Duration, NaiveDate, Utc};
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::ports::{EntryRepository, PanelRepository, TallyRepository};
 use ninepanels_domain::tally::{PanelTally, SavedTally, Tally};
 use ninepanels_domain::user::{TimeZone, UserId};
@@ -65,8 +66,11 @@ async fn tallies_are_kept_per_panel_and_zone_and_replaced(db: &TestDb) {
             first_day: date(1, 1),
             through: date(2, 27),
             days_complete: 40,
+            days_skipped: 5,
             run: 3,
+            run_start: Some(date(2, 24)),
             longest: 12,
+            longest_start: Some(date(1, 18)),
             longest_end: Some(date(1, 31)),
         },
     };
@@ -113,9 +117,9 @@ async fn entries_older_than_a_day_move_the_revision_and_taps_do_not(db: &TestDb)
     let ada = user(db, "ada@example.org").await;
     let p = panel(db, &ada, "read").await;
     let now = Utc::now();
-    entries.record(ada.id, p.id, true, now).await.unwrap();
+    entries.record(ada.id, p.id, Mark::Done, now).await.unwrap();
     entries
-        .record(ada.id, p.id, true, now - Duration::hours(20))
+        .record(ada.id, p.id, Mark::Done, now - Duration::hours(20))
         .await
         .unwrap();
     assert_eq!(
@@ -124,7 +128,7 @@ async fn entries_older_than_a_day_move_the_revision_and_taps_do_not(db: &TestDb)
         "recent entries leave it"
     );
     entries
-        .record(ada.id, p.id, true, now - Duration::days(3))
+        .record(ada.id, p.id, Mark::Done, now - Duration::days(3))
         .await
         .unwrap();
     assert_eq!(revision(&tallies, ada.id).await, 1);

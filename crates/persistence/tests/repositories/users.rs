@@ -3,6 +3,7 @@
 use crate::support::{at, new_user, no_announcement, panel, user};
 use ninepanels_domain::ErrorKind;
 use ninepanels_domain::entry::DaySpan;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::ports::{EntryRepository, PanelRepository, UserRepository};
 use ninepanels_domain::user::{Email, TimeZone, UserChanges, UserName};
 use ninepanels_persistence::testing::TestDb;
@@ -124,11 +125,11 @@ async fn deleting_a_user_takes_their_panels_and_entries_only(db: &TestDb) {
     let bob_panel = panel(db, &bob, "run").await;
     let now = at(2026, 1, 2, 9, 0);
     entries
-        .record(ada.id, ada_panel.id, true, now)
+        .record(ada.id, ada_panel.id, Mark::Done, now)
         .await
         .unwrap();
     entries
-        .record(bob.id, bob_panel.id, true, now)
+        .record(bob.id, bob_panel.id, Mark::Done, now)
         .await
         .unwrap();
 

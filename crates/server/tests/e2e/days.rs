@@ -158,8 +158,8 @@ async fn consistency_and_streaks_come_from_the_same_days(server: TestServer) {
     assert_eq!(
         body["data"],
         json!([
-            {"panel_pos": 0, "consistency": 0.7, "panel_age": 10, "days_complete": 7, "panel_id": read, "user_id": user_id, "title": "read"},
-            {"panel_pos": 1, "consistency": 0.1, "panel_age": 10, "days_complete": 1, "panel_id": run, "user_id": user_id, "title": "run"},
+            {"panel_pos": 0, "consistency": 0.7, "panel_age": 10, "days_complete": 7, "days_skipped": 0, "panel_id": read, "user_id": user_id, "title": "read"},
+            {"panel_pos": 1, "consistency": 0.1, "panel_age": 10, "days_complete": 1, "days_skipped": 0, "panel_id": run, "user_id": user_id, "title": "run"},
         ])
     );
     let (_, streaks) = server

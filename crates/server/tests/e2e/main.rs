@@ -17,6 +17,7 @@ mod legacy_tokens;
 mod meta;
 mod ownership;
 mod panels;
+mod rest_days;
 mod scrape;
 mod sign_in_limits;
 mod smtp;
