@@ -3,9 +3,9 @@
 //! whatever its age or its number of taps. Tallies that move forward are saved for the next read.
 
 use crate::calendar::Today;
+use crate::marks::{DayRange, marks};
 use chrono::{Days, NaiveDate};
 use ninepanels_domain::Result;
-use ninepanels_domain::days::day_spans;
 use ninepanels_domain::entry::Mark;
 use ninepanels_domain::panel::{Panel, PanelId};
 use ninepanels_domain::ports::{EntryRepository, TallyRepository};
@@ -89,43 +89,21 @@ fn checkpoint(today: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// Days read per statement: a first read of ten years of nine panels goes in pieces, so its
-/// memory stays that of one piece.
-const DAYS_PER_READ: usize = 512;
-
-/// The mark of each day from each tally's next day through today, per panel, read
-/// [`DAYS_PER_READ`] days at a time.
+/// The mark of each day from each tally's next day through today, per panel.
 async fn days_after(
     entries: &dyn EntryRepository,
     today: &Today,
     starts: &[(PanelTally, Tally)],
 ) -> Result<Vec<Vec<Mark>>> {
-    let mut marks: Vec<Vec<Mark>> = starts.iter().map(|_| Vec::new()).collect();
-    let mut wanted = starts
+    let ranges: Vec<DayRange> = starts
         .iter()
-        .enumerate()
-        .flat_map(|(owner, (panel, tally))| {
-            day_spans(panel.panel.id, tally.next_day(), today.zone)
-                .take_while(|(day, _)| *day <= today.date)
-                .map(move |(_, span)| (owner, span))
-        });
-    let mut owners = Vec::with_capacity(DAYS_PER_READ);
-    let mut spans = Vec::with_capacity(DAYS_PER_READ);
-    loop {
-        owners.clear();
-        spans.clear();
-        for (owner, span) in wanted.by_ref().take(DAYS_PER_READ) {
-            owners.push(owner);
-            spans.push(span);
-        }
-        if spans.is_empty() {
-            return Ok(marks);
-        }
-        let latest = entries.latest_in_spans(&spans).await?;
-        for (&owner, state) in owners.iter().zip(latest) {
-            marks[owner].push(state.map_or(Mark::NotDone, |(_, mark)| mark));
-        }
-    }
+        .map(|(panel, tally)| DayRange {
+            panel_id: panel.panel.id,
+            first: tally.next_day(),
+            last: today.date,
+        })
+        .collect();
+    marks(entries, today.zone, &ranges).await
 }
 
 /// Each panel's figures on `today`, in the order given; tallies that reached a later checkpoint

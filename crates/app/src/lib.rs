@@ -7,7 +7,9 @@ pub mod auth;
 pub mod calendar;
 pub mod figures;
 pub mod history;
+mod marks;
 pub mod panels;
+pub mod summaries;
 
 use accounts::Accounts;
 use auth::Auth;
@@ -18,6 +20,7 @@ use ninepanels_domain::config::Config;
 use ninepanels_domain::ports::{Events, Repositories};
 use panels::Panels;
 use std::sync::Arc;
+use summaries::Summaries;
 
 /// Every use case, built once over the ports.
 #[derive(Debug, Clone)]
@@ -27,6 +30,7 @@ pub struct App {
     pub calendar: Calendar,
     pub history: History,
     pub panels: Panels,
+    pub summaries: Summaries,
 }
 
 impl App {
@@ -43,6 +47,7 @@ impl App {
             auth,
             history: History::new(repos, events.clone(), calendar.clone()),
             panels: Panels::new(repos, events, calendar.clone()),
+            summaries: Summaries::new(repos, calendar.clone()),
             calendar,
         }
     }

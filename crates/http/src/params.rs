@@ -68,6 +68,16 @@ impl QueryFields {
         }
     }
 
+    /// A day as `YYYY-MM-DD`, or `None` when absent.
+    pub fn date(&self, name: &str) -> Result<Option<chrono::NaiveDate>, Error> {
+        self.text(name)
+            .map(|raw| {
+                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| Error::invalid(format!("{name}: must be a date as YYYY-MM-DD")))
+            })
+            .transpose()
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0
             .optional(name)

@@ -5,7 +5,7 @@ use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
 use crate::openapi::{ApiDoc, add_shared_responses};
-use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, scrape, users};
+use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, scrape, summaries, users};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -51,6 +51,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(entries::list_history))
         .routes(routes!(metrics::get_consistency))
         .routes(routes!(metrics::get_streaks))
+        .routes(routes!(summaries::get_summary))
+        .routes(routes!(summaries::get_calendar))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::list_routes))
         .routes(routes!(admin::list_route_timings))

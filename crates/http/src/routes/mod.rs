@@ -8,4 +8,5 @@ pub mod meta;
 pub mod metrics;
 pub mod panels;
 pub mod scrape;
+pub mod summaries;
 pub mod users;

@@ -22,5 +22,6 @@ mod scrape;
 mod sign_in_limits;
 mod smtp;
 mod startup;
+mod summaries;
 mod support;
 mod token;
