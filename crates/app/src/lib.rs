@@ -10,6 +10,7 @@ pub mod history;
 mod marks;
 pub mod panels;
 pub mod summaries;
+pub mod your_data;
 
 use accounts::Accounts;
 use auth::Auth;
@@ -21,6 +22,7 @@ use ninepanels_domain::ports::{Events, Repositories};
 use panels::Panels;
 use std::sync::Arc;
 use summaries::Summaries;
+use your_data::YourData;
 
 /// Every use case, built once over the ports.
 #[derive(Debug, Clone)]
@@ -31,6 +33,7 @@ pub struct App {
     pub history: History,
     pub panels: Panels,
     pub summaries: Summaries,
+    pub your_data: YourData,
 }
 
 impl App {
@@ -43,6 +46,7 @@ impl App {
         let auth = Arc::new(Auth::new(&config.auth, repos, clock.clone()));
         let calendar = Calendar::new(clock.clone(), config.auth.default_time_zone);
         Self {
+            your_data: YourData::new(repos, events.clone(), clock.clone()),
             accounts: Accounts::new(config, repos, auth.clone(), events.clone(), clock),
             auth,
             history: History::new(repos, events.clone(), calendar.clone()),

@@ -67,6 +67,8 @@ event_enum!(
         PasswordResetCompleted,
         AlertRaised,
         AlertCleared,
+        DataExported,
+        DataImported,
     }
 );
 
@@ -121,6 +123,27 @@ pub struct PasswordResetRequested {
     /// shows it.
     pub reset_link: Sealed,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A person downloaded their data (audit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataExported {
+    pub user_id: UserId,
+    /// `json` or `loop`.
+    pub format: String,
+}
+
+/// A person brought data in: audited, and a one-line receipt is mailed to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataImported {
+    pub user_id: UserId,
+    pub email: String,
+    /// `merge` or `replace`.
+    pub mode: String,
+    pub panels_created: u32,
+    pub panels_matched: u32,
+    pub days_imported: u32,
+    pub days_skipped_existing: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

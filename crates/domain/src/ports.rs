@@ -160,6 +160,8 @@ pub trait OutboxRepository: Send + Sync + std::fmt::Debug {
     async fn list(&self, limit: u64) -> Result<Vec<OutboxMessage>>;
     /// Makes parked messages due again; answers how many.
     async fn retry_parked(&self, now: DateTime<Utc>) -> Result<u64>;
+    /// Writes messages that announce no stored change of their own (an export's audit record).
+    async fn write(&self, drafts: Vec<OutboxDraft>) -> Result<()>;
 }
 
 /// The job schedule and its run records.

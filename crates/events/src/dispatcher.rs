@@ -5,7 +5,7 @@
 use crate::event::{Emitted, Event, Meta, MustDeliver};
 use crate::handlers::{
     AuditFields, HandlerContext, handle_alert_cleared, handle_alert_raised, handle_audit,
-    handle_error_raised, handle_password_reset_requested, handle_route_timed,
+    handle_data_imported, handle_error_raised, handle_password_reset_requested, handle_route_timed,
     handle_route_timings_persisted, handle_user_active, handle_user_created, handle_user_logged_in,
 };
 use futures::FutureExt;
@@ -84,6 +84,12 @@ pub async fn dispatch_must_deliver(
         }
         MustDeliver::UserDeleted(e) => run_all(ctx, m, name, [audit(m, name, e)]).await,
         MustDeliver::PasswordResetCompleted(e) => run_all(ctx, m, name, [audit(m, name, e)]).await,
+        MustDeliver::DataExported(e) => run_all(ctx, m, name, [audit(m, name, e)]).await,
+        MustDeliver::DataImported(e) => {
+            let receipt = handle_data_imported(ctx, m, e).boxed();
+            let runs = [("handle_data_imported", receipt), audit(m, name, e)];
+            run_all(ctx, m, name, runs).await
+        }
         MustDeliver::AlertRaised(e) => {
             let run = handle_alert_raised(ctx, m, e).boxed();
             run_all(ctx, m, name, [("handle_alert_raised", run)]).await

@@ -9,7 +9,7 @@ use ninepanels_domain::background::Timing;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
 use ninepanels_domain::events::{
-    AlertCleared, AlertRaised, ErrorRaised, PasswordResetRequested, RouteTimed,
+    AlertCleared, AlertRaised, DataImported, ErrorRaised, PasswordResetRequested, RouteTimed,
     RouteTimingsPersisted, UserActive, UserCreated, UserLoggedIn,
 };
 use ninepanels_domain::mail::{Mail, Mailer};
@@ -91,6 +91,29 @@ pub async fn handle_user_created(
                 "Hello {},\n\nWelcome to Nine Panels. Make up to nine panels for the parts of life \
                  you want to show up for, and tap one each day you do.\n\nThe Nine Panels team\n",
                 event.name
+            ),
+        })
+        .await
+}
+
+/// Mails the one-line receipt of an import.
+pub async fn handle_data_imported(
+    ctx: &HandlerContext,
+    _meta: &Meta,
+    event: &DataImported,
+) -> Result<()> {
+    ctx.mailer
+        .send(Mail {
+            to: Email::from_stored(&event.email),
+            subject: "Your import into Nine Panels".to_owned(),
+            body: format!(
+                "Imported {} days into {} panels ({} new, {} matched by title); {} days you \
+                 already had were left as they were.\n",
+                event.days_imported,
+                event.panels_created + event.panels_matched,
+                event.panels_created,
+                event.panels_matched,
+                event.days_skipped_existing
             ),
         })
         .await

@@ -4,6 +4,7 @@
 pub mod dto;
 pub mod envelope;
 pub mod error;
+pub mod export_file;
 pub mod extract;
 pub mod forms;
 pub mod middleware;

@@ -5,7 +5,9 @@ use crate::middleware::envelope::wrap_errors;
 use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
 use crate::openapi::{ApiDoc, add_shared_responses};
-use crate::routes::{admin, auth, docs, entries, meta, metrics, panels, scrape, summaries, users};
+use crate::routes::{
+    admin, auth, docs, entries, export, meta, metrics, panels, scrape, summaries, users,
+};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -52,6 +54,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::get_consistency))
         .routes(routes!(metrics::get_streaks))
         .routes(routes!(summaries::get_summary))
+        .routes(routes!(export::export_data))
         .routes(routes!(summaries::get_calendar))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::list_routes))

@@ -75,6 +75,10 @@ fn pending() -> Condition {
 
 #[async_trait]
 impl OutboxRepository for SqlOutbox {
+    async fn write(&self, drafts: Vec<OutboxDraft>) -> Result<()> {
+        write_drafts(&self.db, drafts).await
+    }
+
     async fn claim_due(
         &self,
         runner: &str,

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod docs;
 pub mod entries;
+pub mod export;
 pub mod meta;
 pub mod metrics;
 pub mod panels;

@@ -6,7 +6,7 @@ use ninepanels_persistence::testing::TestEngine;
 use reqwest::Method;
 
 /// The contract's routes, method and path.
-const API: [(&str, &str); 27] = [
+const API: [(&str, &str); 28] = [
     ("GET", "/"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -30,6 +30,7 @@ const API: [(&str, &str); 27] = [
     ("GET", "/v5/metrics/panels/{panel_id}/streaks"),
     ("GET", "/v5/metrics/panels/summary"),
     ("GET", "/v5/panels/{panel_id}/calendar"),
+    ("GET", "/v5/users/export"),
     ("GET", "/v5/admin/users"),
     ("GET", "/v5/admin/routes"),
     ("GET", "/v5/admin/routes/timings"),

@@ -25,3 +25,4 @@ mod startup;
 mod summaries;
 mod support;
 mod token;
+mod your_data;
