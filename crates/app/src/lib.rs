@@ -46,7 +46,7 @@ impl App {
         let auth = Arc::new(Auth::new(&config.auth, repos, clock.clone()));
         let calendar = Calendar::new(clock.clone(), config.auth.default_time_zone);
         Self {
-            your_data: YourData::new(repos, events.clone(), clock.clone()),
+            your_data: YourData::new(repos, events.clone(), clock.clone(), calendar.clone()),
             accounts: Accounts::new(config, repos, auth.clone(), events.clone(), clock),
             auth,
             history: History::new(repos, events.clone(), calendar.clone()),

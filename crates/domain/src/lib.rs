@@ -11,6 +11,7 @@ pub mod entry;
 pub mod error;
 pub mod events;
 pub mod expiring;
+pub mod import;
 pub mod jobs;
 pub mod mail;
 pub mod panel;

@@ -57,6 +57,14 @@ pub trait PanelRepository: Send + Sync + std::fmt::Debug {
     /// Applies the changes; a move shifts the panels between the old and new place.
     async fn update(&self, user_id: UserId, id: PanelId, changes: PanelChanges) -> Result<Panel>;
     /// Deletes the panel with its entries and closes the gap in positions.
+    /// Writes an import into the account in one transaction with its `outbox` messages:
+    /// Invalid (nothing written) when it would leave more than nine panels.
+    async fn import(
+        &self,
+        user_id: UserId,
+        plan: crate::import::ImportPlan,
+        outbox: Vec<OutboxDraft>,
+    ) -> Result<()>;
     async fn delete(&self, user_id: UserId, id: PanelId) -> Result<()>;
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod export_file;
 pub mod extract;
 pub mod forms;
+pub mod import_file;
 pub mod middleware;
 pub mod openapi;
 pub mod params;

@@ -6,7 +6,7 @@ use crate::middleware::request_id::{X_REQUEST_ID, trace_request};
 use crate::middleware::timing::time_request;
 use crate::openapi::{ApiDoc, add_shared_responses};
 use crate::routes::{
-    admin, auth, docs, entries, export, meta, metrics, panels, scrape, summaries, users,
+    admin, auth, docs, entries, export, import, meta, metrics, panels, scrape, summaries, users,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -59,6 +59,17 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::list_routes))
         .routes(routes!(admin::list_route_timings))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads())
+}
+
+/// Routes that take files, with their own body limit.
+fn uploads() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import::import_data))
+        .layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES))
+        .layer(RequestBodyLimitLayer::new(import::MAX_IMPORT_BYTES))
 }
 
 /// The OpenAPI document of [`api_routes`].
@@ -90,8 +101,6 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(scrape::get_metrics))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(timeout_secs),

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod entries;
 pub mod error;
 pub mod health;
+mod imports;
 pub mod jobs;
 pub mod outbox;
 pub mod panels;

@@ -8,6 +8,8 @@ use crate::sql::{fetch, statements};
 use crate::time::{from_db_or_epoch, to_db};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use ninepanels_domain::background::OutboxDraft;
+use ninepanels_domain::import::ImportPlan;
 use ninepanels_domain::panel::{
     MAX_PANELS, NewPanel, PANEL_NOT_FOUND, Panel, PanelChanges, PanelId, TOO_MANY_PANELS,
     clamp_position,
@@ -136,6 +138,15 @@ impl PanelRepository for SqlPanels {
         write_positions(&txn, &mut ordered).await?;
         txn.commit().await.or_db("committing panel")?;
         Ok(to_panel(created))
+    }
+
+    async fn import(
+        &self,
+        user_id: UserId,
+        plan: ImportPlan,
+        outbox: Vec<OutboxDraft>,
+    ) -> Result<()> {
+        crate::imports::import(&self.db, user_id, plan, outbox).await
     }
 
     async fn list(&self, user_id: UserId) -> Result<Vec<Panel>> {

@@ -1,11 +1,16 @@
 //! Your data is yours: an export of the account (recorded before a byte of it is sent), and an
 //! import from our own export or from Loop Habit Tracker.
 
+mod import;
+
+use crate::calendar::Calendar;
 use ninepanels_domain::Result;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::events::{DataExported, MustDeliver};
 use ninepanels_domain::panel::Panel;
-use ninepanels_domain::ports::{Events, OutboxRepository, PanelRepository, Repositories};
+use ninepanels_domain::ports::{
+    EntryRepository, Events, OutboxRepository, PanelRepository, Repositories,
+};
 use ninepanels_domain::user::User;
 use std::sync::Arc;
 
@@ -30,18 +35,27 @@ impl ExportFormat {
 #[derive(Debug, Clone)]
 pub struct YourData {
     panels: Arc<dyn PanelRepository>,
+    entries: Arc<dyn EntryRepository>,
     outbox: Arc<dyn OutboxRepository>,
     events: Arc<dyn Events>,
     clock: Arc<dyn Clock>,
+    calendar: Calendar,
 }
 
 impl YourData {
-    pub fn new(repos: &Repositories, events: Arc<dyn Events>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        repos: &Repositories,
+        events: Arc<dyn Events>,
+        clock: Arc<dyn Clock>,
+        calendar: Calendar,
+    ) -> Self {
         Self {
             panels: repos.panels.clone(),
+            entries: repos.entries.clone(),
             outbox: repos.outbox.clone(),
             events,
             clock,
+            calendar,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod docs;
 pub mod entries;
 pub mod export;
+pub mod import;
 pub mod meta;
 pub mod metrics;
 pub mod panels;

@@ -6,7 +6,7 @@ use ninepanels_persistence::testing::TestEngine;
 use reqwest::Method;
 
 /// The contract's routes, method and path.
-const API: [(&str, &str); 28] = [
+const API: [(&str, &str); 29] = [
     ("GET", "/"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -31,6 +31,7 @@ const API: [(&str, &str); 28] = [
     ("GET", "/v5/metrics/panels/summary"),
     ("GET", "/v5/panels/{panel_id}/calendar"),
     ("GET", "/v5/users/export"),
+    ("POST", "/v5/users/import"),
     ("GET", "/v5/admin/users"),
     ("GET", "/v5/admin/routes"),
     ("GET", "/v5/admin/routes/timings"),

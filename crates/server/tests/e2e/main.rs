@@ -13,6 +13,7 @@ mod docs;
 mod durability;
 mod entries;
 mod hostile;
+mod imports;
 mod legacy_tokens;
 mod meta;
 mod ownership;
