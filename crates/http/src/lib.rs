@@ -8,6 +8,7 @@ pub mod export_file;
 pub mod extract;
 pub mod forms;
 pub mod import_file;
+pub mod loop_file;
 pub mod middleware;
 pub mod openapi;
 pub mod params;

@@ -4,8 +4,11 @@
 mod import;
 
 use crate::calendar::Calendar;
+use crate::marks::{DayRange, marks};
+use chrono::NaiveDate;
 use ninepanels_domain::Result;
 use ninepanels_domain::clock::Clock;
+use ninepanels_domain::entry::Mark;
 use ninepanels_domain::events::{DataExported, MustDeliver};
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::ports::{
@@ -30,6 +33,14 @@ impl ExportFormat {
             ExportFormat::Loop => "loop",
         }
     }
+}
+
+/// A panel with the mark of each day from `first` on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelDays {
+    pub panel: Panel,
+    pub first: NaiveDate,
+    pub marks: Vec<Mark>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +68,36 @@ impl YourData {
             clock,
             calendar,
         }
+    }
+
+    /// Each panel with the mark of every day from its creation day through today, in position
+    /// order, and today (one index read per day, for the day-by-day Loop layout).
+    pub async fn panel_days(
+        &self,
+        user: &User,
+        panels: Vec<Panel>,
+    ) -> Result<(NaiveDate, Vec<PanelDays>)> {
+        let today = self.calendar.today(user, None)?;
+        let ranges: Vec<DayRange> = panels
+            .iter()
+            .map(|panel| DayRange {
+                panel_id: panel.id,
+                first: today.day_of(panel.created_at),
+                last: today.date,
+            })
+            .collect();
+        let marks = marks(&*self.entries, today.zone, &ranges).await?;
+        let days = panels
+            .into_iter()
+            .zip(ranges)
+            .zip(marks)
+            .map(|((panel, range), marks)| PanelDays {
+                panel,
+                first: range.first,
+                marks,
+            })
+            .collect();
+        Ok((today.date, days))
     }
 
     /// Records that `user` exports their data (the audit record is committed first) and

@@ -1,5 +1,6 @@
-//! `GET /v5/users/export`: the caller's data as a file to keep or take elsewhere, written a page
-//! of entries at a time so that a ten-year account never sits in memory.
+//! `GET /v5/users/export`: the caller's data as a file to keep or take elsewhere. Our JSON is
+//! written a page of entries at a time, so a ten-year account never sits in memory; the Loop
+//! zip holds one short line per day (about 1 MB for nine panels over ten years).
 
 use crate::error::{ApiError, ApiResult};
 use crate::export_file::{ExportEntry, ExportFile, ExportPanel, open_list};
@@ -86,10 +87,13 @@ impl JsonWriter {
     tag = "users",
     security(("bearer" = [])),
     params(
-        ("format" = Option<String>, Query, description = "`json` (default): our own format, version 1", example = "json"),
+        ("format" = Option<String>, Query, description = "`json` (default): our own format, version 1; `loop`: a zip in Loop Habit Tracker's CSV layout", example = "json"),
     ),
     responses(
-        (status = 200, description = "The file", body = ExportFile, content_type = "application/json"),
+        (status = 200, description = "The file", content(
+            (ExportFile = "application/json"),
+            (Vec<u8> = "application/zip"),
+        )),
         (status = 422, description = "An unknown format", body = ErrorEnvelope),
     )
 )]
@@ -100,11 +104,19 @@ pub async fn export_data(
 ) -> ApiResult<Response> {
     let format = match query.text("format") {
         None | Some("json") => ExportFormat::Json,
-        Some(_) => return Err(ApiError(Error::invalid("format: must be json"))),
+        Some("loop") => ExportFormat::Loop,
+        Some(_) => return Err(ApiError(Error::invalid("format: must be json or loop"))),
     };
     let user = &current.user;
     let panels = state.app.your_data.begin_export(user, format).await?;
     let now = state.clock.now();
+    if format == ExportFormat::Loop {
+        let (_, days) = state.app.your_data.panel_days(user, panels).await?;
+        let zip = crate::loop_file::write(&days)
+            .map_err(|e| ApiError(Error::internal(format!("writing the Loop zip: {e}"))))?;
+        let name = format!("ninepanels-loop-{}.zip", now.format("%Y-%m-%d"));
+        return Ok(attachment("application/zip", &name, Body::from(zip)));
+    }
     let writer = JsonWriter {
         history: state.app.history.clone(),
         user_id: user.id,
@@ -124,16 +136,25 @@ pub async fn export_data(
         }
     });
     let name = format!("ninepanels-export-{}.json", now.format("%Y-%m-%d"));
-    Ok((
+    Ok(attachment(
+        "application/json",
+        &name,
+        Body::from_stream(pieces),
+    ))
+}
+
+/// A file to download, kept by no cache.
+fn attachment(content_type: &str, name: &str, body: Body) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        Body::from_stream(pieces),
+        body,
     )
-        .into_response())
+        .into_response()
 }

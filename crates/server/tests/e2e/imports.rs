@@ -285,7 +285,86 @@ async fn bad_files_are_refused_by_name_and_line_and_change_nothing(server: TestS
     server.stop().await;
 }
 
+async fn loop_zip(server: &TestServer, token: &str) -> Vec<u8> {
+    let response = server
+        .authed(Method::GET, "/v5/users/export?format=loop", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The text of each file of a zip, by path.
+fn unzipped(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut file, &mut text).unwrap();
+            (file.name().to_owned(), text)
+        })
+        .collect()
+}
+
+async fn a_loop_zip_we_export_imports_back_the_same(server: TestServer) {
+    let (_, ada) = server.new_account("ada@example.org").await;
+    let read = server.create_panel(&ada, "Read").await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = server
+        .send_json(
+            Method::PATCH,
+            &format!("/v5/panels/{read}"),
+            &ada,
+            &json!({"description": "A chapter"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    server.clock.advance(chrono::Duration::days(1));
+    let walk = server.create_panel(&ada, "Walk, far").await["id"]
+        .as_i64()
+        .unwrap();
+    for day in 0..5 {
+        server.tap(&ada, read, day % 2 == 0).await;
+        if day != 2 {
+            let body = json!({"is_complete": day == 4, "is_skip": day == 1});
+            let path = format!("/v5/panels/{walk}/entries");
+            assert_eq!(
+                server.send_json(Method::POST, &path, &ada, &body).await.0,
+                200
+            );
+        }
+        server.clock.advance(chrono::Duration::days(1));
+    }
+    let zip = loop_zip(&server, &ada).await;
+    let files = unzipped(&zip);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        [
+            "001 Read/Checkmarks.csv",
+            "002 Walk, far/Checkmarks.csv",
+            "Checkmarks.csv",
+            "Habits.csv"
+        ]
+    );
+    assert_eq!(
+        files["001 Read/Checkmarks.csv"].lines().count(),
+        8,
+        "header and 7 days"
+    );
+    assert!(files["002 Walk, far/Checkmarks.csv"].contains(",SKIP,"));
+    let (_, carol) = server.new_account("carol@example.org").await;
+    let (status, report) = import(&server, &carol, "loop.zip", zip.clone(), &[]).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(unzipped(&loop_zip(&server, &carol).await), files);
+    server.stop().await;
+}
+
 crate::e2e_on_both_engines!(
+    a_loop_zip_we_export_imports_back_the_same,
     our_export_comes_back_the_same_in_another_account,
     a_loop_export_imports_with_its_days_and_values,
     bad_files_are_refused_by_name_and_line_and_change_nothing,
