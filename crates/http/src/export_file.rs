@@ -48,6 +48,10 @@ pub struct ExportPanel {
     pub description: Option<String>,
     #[schema(example = 0)]
     pub position: i32,
+    /// The exporting user's id (absent in a file written by hand).
+    #[serde(default)]
+    #[schema(example = 7)]
+    pub user_id: i32,
     /// Last, so that a writer can stream them; newest first.
     pub entries: Vec<ExportEntry>,
 }
@@ -92,6 +96,7 @@ impl ExportPanel {
             title: panel.title.clone(),
             description: panel.description.clone(),
             position: panel.position,
+            user_id: panel.user_id,
             entries: Vec::new(),
         }
     }
@@ -130,6 +135,7 @@ mod tests {
             title: "Read".to_owned(),
             description: None,
             position: 0,
+            user_id: 7,
             entries: Vec::new(),
         };
         let entry = ExportEntry {

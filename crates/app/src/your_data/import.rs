@@ -116,8 +116,15 @@ impl YourData {
             create: Vec::new(),
             extend: Vec::new(),
         };
+        let today = local_date(now, zone);
         for panel in panels {
             let mut days = by_day(&panel, zone);
+            if let Some(late) = days.keys().next_back().filter(|day| **day > today) {
+                return Err(Error::invalid(format!(
+                    "file: \"{}\" has a day after today ({late}); nothing was imported",
+                    panel.title.as_str()
+                )));
+            }
             let first_day = days.keys().next().map(|day| day_start(*day, zone));
             match matched(&panel) {
                 Some(existing) => {

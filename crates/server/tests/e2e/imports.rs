@@ -241,6 +241,12 @@ async fn bad_files_are_refused_by_name_and_line_and_change_nothing(server: TestS
         ("nul.json", br#"{"format":"ninepanels-export","version":1,"exported_at":"2026-06-15T00:00:00Z","user":{"id":1,"email":"a@b.org","name":"A","time_zone":null},"panels":[{"id":1,"created_at":"2026-06-01T00:00:00Z","title":"R\u0000","description":null,"position":0,"entries":[]}]}"#.to_vec(), vec![], "nul.json, panel 1: title:".to_owned()),
         ("cut.json", br#"{"format":"ninepanels-export","version":1,"panels":["#.to_vec(), vec![], "cut.json: ".to_owned()),
         ("ok.zip", zip_of(&[("Habits.csv", habits(&["Read"]))]), vec![("mode", "sideways")], "mode: must be merge or replace".to_owned()),
+        (
+            "future.zip",
+            zip_of(&[("Habits.csv", habits(&["Read"])), ("001 Read/Checkmarks.csv", "2026-06-16,YES_MANUAL\n".to_owned())]),
+            vec![],
+            "file: \"Read\" has a day after today (2026-06-16)".to_owned(),
+        ),
         ("ok.zip", zip_of(&[("Habits.csv", habits(&["Read"]))]), vec![("only", "Swim")], "only: the file has no habit named \"Swim\"".to_owned()),
     ];
     for (name, bytes, fields, says) in cases {
