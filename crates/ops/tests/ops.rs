@@ -248,6 +248,19 @@ async fn an_installation_moves_from_sqlite_to_postgres() {
         "{}",
         again.1
     );
+    // A SQLite full backup restores into PostgreSQL too (through an export, a row at a time).
+    let backups = dir.path().join("b");
+    let backups_dir = backups.display().to_string();
+    ok(
+        dir.path(),
+        &source.url,
+        &["--backups-dir", &backups_dir, "backup", "--full"],
+    );
+    let file = only_file(&backups, ".sqlite");
+    ok(dir.path(), &target.url, &["clear", "--yes"]);
+    let out = ok(dir.path(), &target.url, &["restore", &file, "--yes"]);
+    assert!(out.contains("restored: users 3, panels 27"), "{out}");
+    assert_eq!(snapshot(&target.url).await, snapshot(&source.url).await);
 }
 
 async fn a_failing_replace_changes_nothing(engine: TestEngine) {

@@ -2,14 +2,14 @@
 //! backup brings its own schema and every table, a data-only one the users' data.
 
 use crate::cli::FileChecks;
-use crate::commands::backup::{backup, run_tool};
+use crate::commands::backup::{backup, private_file, run_tool};
 use crate::commands::transfer::{check_file, write_file};
 use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
 use ninepanels_persistence::restore::{
     CheckedSqliteFile, check_sqlite_file, refuse_unknown_migrations, restore_sqlite_file,
 };
-use ninepanels_persistence::transfer::{self, Counts, ImportMode, Record};
+use ninepanels_persistence::transfer::{self, Counts, ImportMode};
 use std::path::Path;
 use std::process::Command;
 
@@ -22,10 +22,9 @@ enum Checked {
     /// A copy of a SQLite full backup, restored as it is into SQLite.
     /// The checked file, and the working folder that holds it.
     SqliteFile(CheckedSqliteFile, tempfile::TempDir),
-    /// An export file read and checked, with its rows per table.
-    Export(Counts),
-    /// Rows of a SQLite full backup moving to PostgreSQL, read and checked.
-    Records(Vec<Record>),
+    /// An export file read and checked, with its rows per table: the file given, or one
+    /// written from a SQLite full backup moving to PostgreSQL (with the folder that holds it).
+    Export(Counts, Option<(std::path::PathBuf, tempfile::TempDir)>),
 }
 
 /// Replaces the current data with a backup's.
@@ -83,14 +82,10 @@ pub async fn restore(
             let restored = restore_sqlite_file(&ops.db, &checked).await?;
             println!("restored every table: {restored}");
         }
-        Checked::Export(counts) => {
+        Checked::Export(counts, written) => {
             schema_for_data(ops).await?;
-            let counts = write_file(ops, file, checks, ImportMode::Replace, counts).await?;
-            println!("restored: {counts}");
-        }
-        Checked::Records(records) => {
-            schema_for_data(ops).await?;
-            let counts = transfer::import(&ops.db, records, ImportMode::Replace).await?;
+            let source = written.as_ref().map_or(file, |(path, _)| path.as_path());
+            let counts = write_file(ops, source, checks, ImportMode::Replace, counts).await?;
             println!("restored: {counts}");
         }
     }
@@ -129,20 +124,23 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
                 refuse_no_users(checked.users as usize, checks)?;
                 return Ok(Checked::SqliteFile(checked, copy));
             }
+            // Moving engines: the backup's rows go through an export file, a row at a time.
             let source_url = format!("sqlite://{}", path.display());
             let source = ninepanels_persistence::connect(&DatabaseConfig::for_url(
                 DatabaseUrl::parse(&source_url)?,
             ))
             .await?;
-            let records = transfer::read_all(&source).await;
+            let export = copy.path().join("backup.jsonl");
+            let out = std::io::BufWriter::new(private_file(&export)?);
+            let written = transfer::export(&source, out, &mut || {}).await;
             source.close().await.ok();
-            let records = records?;
-            refuse_no_users(Counts::of(&records).users, checks)?;
-            Ok(Checked::Records(records))
+            written?;
+            let counts = check_file(ops, &export, checks, ImportMode::Replace).await?;
+            Ok(Checked::Export(counts, Some((export, copy))))
         }
         ("jsonl", _) => {
             let counts = check_file(ops, file, checks, ImportMode::Replace).await?;
-            Ok(Checked::Export(counts))
+            Ok(Checked::Export(counts, None))
         }
         (ext, engine) => Err(OpsError::Usage(format!(
             "cannot restore a .{ext} file into {engine:?}: use .dump or .sql for PostgreSQL, \
