@@ -56,6 +56,15 @@ pub fn period(
     to: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate)> {
+    for (name, day) in [("from", from), ("to", to)] {
+        if day.is_some_and(|day| !YEARS.contains(&day.year())) {
+            return Err(Error::invalid(format!(
+                "{name}: must be a day in the years {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            )));
+        }
+    }
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to - Days::new(DEFAULT_DAYS - 1));
     if from > to {

@@ -80,12 +80,20 @@ impl PanelTally {
                 s.created_at == self.panel.created_at
                     && s.revision == self.revision
                     && s.tally.first_day == first_day
+                    && s.tally.knows_rest_days()
             })
             .map(|s| s.tally)
     }
 }
 
 impl Tally {
+    /// Whether this tally was counted by a server that knows rest days: one saved by an older
+    /// build during a deploy has runs without their first days, and is counted again.
+    pub fn knows_rest_days(&self) -> bool {
+        (self.run == 0 || self.run_start.is_some())
+            && (self.longest == 0 || self.longest_start.is_some())
+    }
+
     /// No day counted yet.
     pub fn new(first_day: NaiveDate) -> Self {
         Self {
@@ -240,5 +248,15 @@ mod tests {
         let all_rest = Tally::new(date(1)).finish(Rest);
         assert_eq!((all_rest.age, all_rest.days_skipped), (1, 1));
         assert_eq!(all_rest.consistency(), 0.0);
+    }
+
+    #[test]
+    fn a_tally_from_before_rest_days_is_not_trusted() {
+        let mut tally = Tally::new(date(1));
+        tally.add_day(Mark::Done);
+        assert!(tally.knows_rest_days());
+        tally.run_start = None;
+        assert!(!tally.knows_rest_days(), "a run without its first day");
+        assert!(Tally::new(date(1)).knows_rest_days());
     }
 }

@@ -10,8 +10,12 @@ use ninepanels_domain::panel::{PanelDescription, PanelTitle};
 use ninepanels_domain::{Error, Result};
 use std::io::{Cursor, Read};
 
-/// The most a zip may unpack to: a small upload cannot become gigabytes in memory.
+/// The most a zip may unpack to, all files together: a small upload cannot become gigabytes
+/// in memory.
 const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most habits a Loop export may list (`only` then picks at most nine of them).
+const MAX_HABITS: usize = 1000;
 
 fn refused(what: impl std::fmt::Display) -> Error {
     Error::invalid(format!("{what}; nothing was imported"))
@@ -68,16 +72,33 @@ fn read_export(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
         .collect()
 }
 
-/// One file of the zip, unpacked (within the limit) as text.
-fn unpack(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Result<String> {
-    let mut text = String::new();
-    archive
-        .by_name(path)
-        .map_err(|e| refused(format!("{path}: {e}")))?
-        .take(MAX_UNPACKED_BYTES)
-        .read_to_string(&mut text)
-        .map_err(|e| refused(format!("{path}: cannot be read as text: {e}")))?;
-    Ok(text)
+/// The zip's files, unpacked as text within one budget for all of them.
+struct Unpacker<'a> {
+    name: &'a str,
+    archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+    left: u64,
+}
+
+impl Unpacker<'_> {
+    fn unpack(&mut self, path: &str) -> Result<String> {
+        let mut text = String::new();
+        self.archive
+            .by_name(path)
+            .map_err(|e| refused(format!("{path}: {e}")))?
+            .take(self.left + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| refused(format!("{path}: cannot be read as text: {e}")))?;
+        let read = text.len() as u64;
+        if read > self.left {
+            return Err(refused(format!(
+                "{}: unpacks to more than {} MB",
+                self.name,
+                MAX_UNPACKED_BYTES / (1024 * 1024)
+            )));
+        }
+        self.left -= read;
+        Ok(text)
+    }
 }
 
 /// A Loop checkmark value: a day's mark, or `None` for a day Loop knows nothing of.
@@ -92,15 +113,20 @@ fn loop_mark(value: &str) -> Option<Option<Mark>> {
 }
 
 fn read_loop(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+    let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| refused(format!("{name}: not a zip that can be read ({e})")))?;
     let paths: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    let mut files = Unpacker {
+        name,
+        archive,
+        left: MAX_UNPACKED_BYTES,
+    };
     if !paths.iter().any(|p| p == "Habits.csv") {
         return Err(refused(format!(
             "{name}: a Loop Habit Tracker export holds Habits.csv, and this zip has none"
         )));
     }
-    let habits = unpack(&mut archive, "Habits.csv")?;
+    let habits = files.unpack("Habits.csv")?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(habits.as_bytes());
@@ -116,9 +142,15 @@ fn read_loop(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
     };
     let description = column("Description").or_else(|| column("Question"));
     let mut panels = Vec::new();
+    let mut read = std::collections::HashSet::new();
     for row in reader.records() {
         let row = row.map_err(|e| refused(format!("Habits.csv: {e}")))?;
         let line = row.position().map_or(0, |p| p.line());
+        if panels.len() == MAX_HABITS {
+            return Err(refused(format!(
+                "Habits.csv, line {line}: more than {MAX_HABITS} habits"
+            )));
+        }
         let at = |e: Error| refused(format!("Habits.csv, line {line}: {}", e.detail));
         let field = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or_default();
         let habit_title = PanelTitle::parse(field(Some(title))).map_err(at)?;
@@ -128,10 +160,13 @@ fn read_loop(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
             p.starts_with(&folder) && p.ends_with("/Checkmarks.csv") && p.matches('/').count() == 1
         });
         let entries = match checkmarks {
-            Some(path) => {
-                let path = path.clone();
-                read_checkmarks(&path, &unpack(&mut archive, &path)?)?
+            Some(path) if !read.insert(path.clone()) => {
+                return Err(refused(format!(
+                    "Habits.csv, line {line}: a second habit at position {}",
+                    folder.trim()
+                )));
             }
+            Some(path) => read_checkmarks(path, &files.unpack(path)?)?,
             None => Vec::new(),
         };
         panels.push(ImportedPanel {

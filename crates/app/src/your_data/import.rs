@@ -18,16 +18,38 @@ use std::collections::{BTreeMap, HashSet};
 /// A panel's imported entries by local day, oldest day first.
 type ByDay = BTreeMap<NaiveDate, Vec<(DateTime<Utc>, Mark)>>;
 
-fn by_day(panel: &ImportedPanel, zone: TimeZone) -> ByDay {
+/// The first day an import may hold.
+const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+
+/// The panel's entries by local day. A Loop day is stamped at local noon, or now when today's
+/// noon is still to come (a later stamp would outrank the taps made before it). Nothing may lie
+/// after now, or before 1970.
+fn by_day(panel: &ImportedPanel, zone: TimeZone, now: DateTime<Utc>) -> Result<ByDay> {
+    let refuse = |what: String| {
+        Error::invalid(format!(
+            "file: \"{}\" has {what}; nothing was imported",
+            panel.title.as_str()
+        ))
+    };
     let mut days = ByDay::new();
     for entry in &panel.entries {
         let (at, day) = match entry.when {
+            When::At(at) if at > now => return Err(refuse(format!("an entry after now ({at})"))),
             When::At(at) => (at, local_date(at, zone)),
-            When::Day(day) => (day_start(day, zone) + noon_offset(day, zone), day),
+            When::Day(day) => (
+                (day_start(day, zone) + noon_offset(day, zone)).min(now),
+                day,
+            ),
         };
+        if day < FIRST_DAY {
+            return Err(refuse(format!("a day before 1970 ({day})")));
+        }
+        if day > local_date(now, zone) {
+            return Err(refuse(format!("a day after today ({day})")));
+        }
         days.entry(day).or_default().push((at, entry.mark));
     }
-    days
+    Ok(days)
 }
 
 /// From a day's first instant to its noon (a day that starts late keeps noon local).
@@ -116,15 +138,8 @@ impl YourData {
             create: Vec::new(),
             extend: Vec::new(),
         };
-        let today = local_date(now, zone);
         for panel in panels {
-            let mut days = by_day(&panel, zone);
-            if let Some(late) = days.keys().next_back().filter(|day| **day > today) {
-                return Err(Error::invalid(format!(
-                    "file: \"{}\" has a day after today ({late}); nothing was imported",
-                    panel.title.as_str()
-                )));
-            }
+            let mut days = by_day(&panel, zone, now)?;
             let first_day = days.keys().next().map(|day| day_start(*day, zone));
             match matched(&panel) {
                 Some(existing) => {
@@ -194,5 +209,72 @@ impl YourData {
             .zip(latest)
             .filter_map(|(day, latest)| latest.map(|_| day))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+    use ninepanels_domain::import::ImportedEntry;
+    use ninepanels_domain::panel::PanelTitle;
+
+    fn panel(entries: Vec<ImportedEntry>) -> ImportedPanel {
+        ImportedPanel {
+            title: PanelTitle::parse("Read").unwrap(),
+            description: None,
+            created_at: None,
+            entries,
+        }
+    }
+
+    fn day(d: NaiveDate) -> ImportedEntry {
+        ImportedEntry {
+            when: When::Day(d),
+            mark: Mark::Done,
+        }
+    }
+
+    #[test]
+    fn loop_days_are_stamped_at_local_noon_but_never_after_now() {
+        let london = TimeZone::parse("Europe/London").unwrap();
+        // 08:00 in London (BST) on 15 June.
+        let now = Utc.with_ymd_and_hms(2026, 6, 15, 7, 0, 0).unwrap();
+        let (yesterday, today) = (
+            NaiveDate::from_ymd_opt(2026, 6, 14).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+        );
+        let days = by_day(&panel(vec![day(yesterday), day(today)]), london, now).unwrap();
+        let noon = Utc.with_ymd_and_hms(2026, 6, 14, 11, 0, 0).unwrap();
+        assert_eq!(days[&yesterday], [(noon, Mark::Done)]);
+        assert_eq!(
+            days[&today],
+            [(now, Mark::Done)],
+            "today's noon is still to come"
+        );
+        let tomorrow = NaiveDate::from_ymd_opt(2026, 6, 16).unwrap();
+        let late = by_day(&panel(vec![day(tomorrow)]), london, now).unwrap_err();
+        assert!(
+            late.detail.contains("a day after today (2026-06-16)"),
+            "{}",
+            late.detail
+        );
+        let ancient = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let early = by_day(&panel(vec![day(ancient)]), london, now).unwrap_err();
+        assert!(
+            early.detail.contains("a day before 1970"),
+            "{}",
+            early.detail
+        );
+        let future = ImportedEntry {
+            when: When::At(now + Duration::minutes(1)),
+            mark: Mark::Done,
+        };
+        let after = by_day(&panel(vec![future]), london, now).unwrap_err();
+        assert!(
+            after.detail.contains("an entry after now"),
+            "{}",
+            after.detail
+        );
     }
 }

@@ -185,8 +185,17 @@ pub fn private_file(path: &Path) -> Result<std::fs::File, OpsError> {
     Ok(file)
 }
 
+/// What a backup leaves of the older ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// `BACKUP_KEEP` applies.
+    Apply,
+    /// Every backup stays (a restore's safety backup: the file being restored may be an old one).
+    KeepAll,
+}
+
 /// Writes a backup and answers its path.
-pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
+pub async fn backup(ops: &Ops, full: bool, retention: Retention) -> Result<PathBuf, OpsError> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -216,7 +225,9 @@ pub async fn backup(ops: &Ops, full: bool) -> Result<PathBuf, OpsError> {
         return Err(e);
     }
     ops.log("backup", &path.display().to_string()).await?;
-    apply_retention(ops, &path, if full { "full" } else { "data-only" })?;
+    if retention == Retention::Apply {
+        apply_retention(ops, &path, if full { "full" } else { "data-only" })?;
+    }
     Ok(path)
 }
 
@@ -267,6 +278,7 @@ async fn write_backup(ops: &Ops, path: &Path, engine: Engine, full: bool) -> Res
 
 /// Writes the export of every account a row at a time, with progress on a terminal.
 pub async fn write_export(ops: &Ops, path: &Path) -> Result<transfer::Counts, OpsError> {
+    ops.require_current_schema().await?;
     let out = std::io::BufWriter::new(private_file(path)?);
     let bar = crate::progress::rows("exporting", None);
     let counts = transfer::export(&ops.db, out, &mut || bar.inc(1)).await;

@@ -14,7 +14,7 @@ pub async fn run(ops: &Ops, action: MigrateAction) -> Result<(), OpsError> {
             let mut detail = format!("{pending} migrations applied");
             if pending > 0 && ops.env() == Environment::Main {
                 if backup_first {
-                    let path = backup::backup(ops, true).await?;
+                    let path = backup::backup(ops, true, backup::Retention::Apply).await?;
                     println!("backup written: {}", path.display());
                     detail.push_str(&format!(" after backup {}", path.display()));
                 } else if !backup::recent_backup_exists(ops, chrono::Duration::hours(1)) {

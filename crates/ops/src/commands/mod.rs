@@ -34,9 +34,11 @@ pub async fn dispatch(ops: &Ops, command: Command) -> Result<(), OpsError> {
             action: Some(BackupAction::List),
             ..
         } => backup::list(ops),
-        Command::Backup { full, .. } => backup::backup(ops, full).await.map(|path| {
-            println!("backup written: {}", path.display());
-        }),
+        Command::Backup { full, .. } => backup::backup(ops, full, backup::Retention::Apply)
+            .await
+            .map(|path| {
+                println!("backup written: {}", path.display());
+            }),
         Command::Restore { file, yes, checks } => restore::restore(ops, &file, yes, checks).await,
         Command::Export { file } => transfer::export(ops, &file).await,
         Command::Import {

@@ -2,7 +2,7 @@
 //! backup brings its own schema and every table, a data-only one the users' data.
 
 use crate::cli::FileChecks;
-use crate::commands::backup::{backup, private_file, run_tool};
+use crate::commands::backup::{Retention, backup, private_file, run_tool};
 use crate::commands::transfer::{check_file, write_file};
 use crate::context::{Ops, OpsError};
 use ninepanels_domain::config::{DatabaseConfig, DatabaseUrl, Engine, Environment};
@@ -43,7 +43,7 @@ pub async fn restore(
         yes,
     )?;
     if ops.env() == Environment::Main {
-        let safety = backup(ops, true).await?;
+        let safety = backup(ops, true, Retention::KeepAll).await?;
         println!(
             "safety backup of the data this restore replaces: {}",
             safety.display()
@@ -130,6 +130,13 @@ async fn check(ops: &Ops, file: &Path, checks: FileChecks) -> Result<Checked, Op
                 DatabaseUrl::parse(&source_url)?,
             ))
             .await?;
+            // A backup made before later migrations gets them on the copy, so that its rows
+            // read as this server's.
+            let migrated = ninepanels_persistence::migrate(&source).await;
+            if let Err(e) = migrated {
+                source.close().await.ok();
+                return Err(e.into());
+            }
             let export = copy.path().join("backup.jsonl");
             let out = std::io::BufWriter::new(private_file(&export)?);
             let written = transfer::export(&source, out, &mut || {}).await;

@@ -89,7 +89,7 @@ pub async fn write_file(
 ) -> Result<Counts, OpsError> {
     let rows = open(file, checks)?;
     let bar = crate::progress::rows("writing", Some(checked.total() as u64));
-    let written = transfer::write(&ops.db, rows, mode, &mut || bar.inc(1)).await;
+    let written = transfer::write(&ops.db, rows, mode, checked, &mut || bar.inc(1)).await;
     bar.finish_and_clear();
     Ok(written?)
 }

@@ -18,6 +18,9 @@ pub const HEADER: &str = r#"{"format":"ninepanels-export","version":1}"#;
 /// The `format` of the end line.
 const END_FORMAT: &str = "ninepanels-export-end";
 
+/// How the end line begins (a record begins with `{"table":`, whatever its text holds).
+const END_LINE_START: &str = r#"{"format":"ninepanels-export-end""#;
+
 /// The last line of an export.
 #[derive(Debug, Serialize, Deserialize)]
 struct EndLine {
@@ -181,7 +184,7 @@ impl<R: BufRead> Reader<R> {
                 format!("comes after the end line (line {end_at})"),
             ));
         }
-        if line.contains(END_FORMAT) {
+        if line.trim_start().starts_with(END_LINE_START) {
             let parsed = serde_json::from_str(line).map_err(|e| at_line(number, e))?;
             self.end = Some((number, parsed));
             return Ok(None);
@@ -353,5 +356,19 @@ mod tests {
             panic!("not an entry");
         };
         assert_eq!((entry.is_complete, entry.is_skip), (Some(true), false));
+    }
+
+    #[test]
+    fn a_name_that_reads_like_the_end_line_is_only_a_name() {
+        let Record::Panels(mut panel) = panel(1) else {
+            unreachable!()
+        };
+        panel.title = Some("ninepanels-export-end".to_owned());
+        let records = vec![user(1), Record::Panels(panel)];
+        let text = written(&records);
+        assert_eq!(
+            parse(text.as_bytes(), EndLineRule::Required).unwrap(),
+            records
+        );
     }
 }

@@ -166,6 +166,7 @@ async fn write_rows(
     txn: &DatabaseTransaction,
     records: impl Iterator<Item = Result<Record>>,
     mode: ImportMode,
+    checked: Counts,
     progress: &mut dyn FnMut(),
 ) -> Result<Counts> {
     if mode == ImportMode::Replace {
@@ -193,6 +194,12 @@ async fn write_rows(
         progress();
     }
     batches.flush_through(txn, TABLES.len() - 1).await?;
+    if counts != checked {
+        return Err(Error::invalid(format!(
+            "the rows written ({counts}) are not the rows checked ({checked}): the file changed \
+             in between; nothing was imported"
+        )));
+    }
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         for table in TABLES {
             txn.execute_unprepared(&format!(
@@ -206,15 +213,17 @@ async fn write_rows(
 }
 
 /// The second pass: writes every row in one transaction, committed only when the last row
-/// (and the source's own end check) went well. Call it after [`check`] on the same rows.
+/// (and the source's own end check) went well and the rows are as many as [`check`] counted
+/// (`checked`) on the same source.
 pub async fn write(
     db: &DatabaseConnection,
     records: impl Iterator<Item = Result<Record>>,
     mode: ImportMode,
+    checked: Counts,
     progress: &mut dyn FnMut(),
 ) -> Result<Counts> {
     let txn = db.begin().await.or_db("starting the import")?;
-    match write_rows(&txn, records, mode, progress).await {
+    match write_rows(&txn, records, mode, checked, progress).await {
         Ok(counts) => {
             txn.commit().await.or_db("committing the import")?;
             Ok(counts)
@@ -232,6 +241,6 @@ pub async fn import(
     records: Vec<Record>,
     mode: ImportMode,
 ) -> Result<Counts> {
-    check(db, records.iter().cloned().map(Ok), mode).await?;
-    write(db, records.into_iter().map(Ok), mode, &mut || {}).await
+    let checked = check(db, records.iter().cloned().map(Ok), mode).await?;
+    write(db, records.into_iter().map(Ok), mode, checked, &mut || {}).await
 }
