@@ -1,10 +1,11 @@
-//! `backup list`, the retention of `BACKUP_KEEP`, and completions (which open no database).
+//! `backup list`, the retention of `BACKUP_KEEP` (which never takes the backup being restored),
+//! and completions (which open no database).
 
 use ninepanels_persistence::testing::{TestDb, TestEngine};
 
 mod common;
 
-use common::{ok, ops_in};
+use common::{SECRET, ok, ops_in};
 
 #[tokio::test]
 async fn a_backup_keeps_the_newest_of_its_kind_and_lists_them_all() {
@@ -86,5 +87,36 @@ fn completions_are_printed_without_a_database() {
     assert!(
         !dir.path().join("never.db").exists(),
         "a database file was made"
+    );
+}
+
+#[tokio::test]
+async fn a_restore_on_main_keeps_the_backup_it_restores_whatever_backup_keep_says() {
+    let db = TestDb::new_unmigrated(TestEngine::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let main = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("NINEPANELS_ENV", "MAIN"),
+        ("JWT_SECRET", SECRET),
+        ("BACKUP_KEEP", "1"),
+    ];
+    let run = |args: &[&str]| ops_in(dir.path(), &main, args);
+    assert!(run(&["migrate", "up", "--backup-first"]).0);
+    let (success, out) = run(&["backup", "--full"]);
+    assert!(
+        success && out.contains("removed old backup (BACKUP_KEEP=1)"),
+        "{out}"
+    );
+    let backups = dir.path().join("backups");
+    let first: Vec<_> = std::fs::read_dir(&backups).unwrap().collect();
+    assert_eq!(first.len(), 1);
+    let restored = first[0].as_ref().unwrap().path();
+    let file = restored.display().to_string();
+    let (success, out) = run(&["restore", &file, "--yes", "--allow-empty"]);
+    assert!(success, "{out}");
+    assert!(out.contains("safety backup"), "{out}");
+    assert!(
+        restored.is_file(),
+        "the restored backup is still there: {out}"
     );
 }
