@@ -96,7 +96,8 @@ pub fn router(state: AppState) -> Router {
         .route("/redoc", get(docs::get_redoc))
         .route("/redoc/redoc.standalone.js", get(docs::get_redoc_script))
         .layer(CompressionLayer::new());
-    api.route_layer(from_fn_with_state(state.clone(), time_request))
+    api.route_layer(crate::middleware::panics::layer())
+        .route_layer(from_fn_with_state(state.clone(), time_request))
         .merge(documentation)
         .route("/metrics", get(scrape::get_metrics))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
