@@ -8,7 +8,7 @@
 # written together, as a user creates them at sign-up), starts the
 # server, and drives each route with wrk (installed from Debian's packages if missing) from a
 # separate process over loopback; then the same against the floor (crates/server/examples/floor.rs: one indexed
-# single-row SELECT, small JSON). Prints requests/s, p50, p99, errors, the ratio of each route's
+# single-row SELECT, small JSON) and the write floor (one committed INSERT of an entry). Prints requests/s, p50, p99, errors, the ratio of each route's
 # throughput to the floor's, and the server's peak RSS; then the read-cost scenarios (a panel
 # tapped 20,000 times today, ten years of history), each against its plain twin, measured after
 # one first read that counts the history (timed and printed on its own). PostgreSQL: TEST_POSTGRES_URL's server
@@ -166,9 +166,13 @@ bench_engine() {
   RSS_PID=$floor
   wait_ready "http://127.0.0.1:$port/floor/$panel"
   run_wrk "floor (1 indexed SELECT)" "http://127.0.0.1:$port/floor/$panel"
+  printf 'wrk.method = "POST"\n' > "$WORK/floor-post.lua"
+  run_wrk "write floor (1 INSERT committed)" "http://127.0.0.1:$port/floor/$panel" -s "$WORK/floor-post.lua"
   kill "$floor"; wait "$floor" 2>/dev/null || true
 
-  local floor_rps; floor_rps=$(awk '/^floor/ {print $(NF-6)}' "$WORK/results")
+  local floor_rps; floor_rps=$(awk '$1 == "floor" {print $(NF-6)}' "$WORK/results")
+  local write_floor_rps; write_floor_rps=$(awk '/^write floor/ {print $(NF-6)}' "$WORK/results")
+  local tap_rps; tap_rps=$(awk '$1 == "POST" && $2 == "/v5/panels/{id}/entries" {print $(NF-6)}' "$WORK/results")
   echo
   echo "== $engine: $(nproc) cores, $(date -u +%Y-%m-%d), ${SECONDS_PER_ROUTE}s per route, wrk -t$THREADS -c$CONNECTIONS"
   printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' route "req/s" "p50 ms" "p99 ms" errors "x floor" "server µs" "db µs" "peak RSS MB"
@@ -179,6 +183,7 @@ bench_engine() {
     errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
     printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$server_us" "$db_us" "$rss"
   done < "$WORK/results"
+  echo "a tap against the write floor (the same commit, bare): $(awk -v a="$tap_rps" -v b="$write_floor_rps" 'BEGIN {printf "%.2f", a / b}')"
   echo "server µs / db µs: CPU time per request of the process under test / of PostgreSQL's processes"
   echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
   cat "$WORK/scenarios.out"

@@ -1,6 +1,8 @@
-//! The floor `scripts/bench.sh` measures routes against: bare axum over bare sqlx, one panel's
-//! title by primary key as small JSON, with the server's pool size and SQLite settings. It uses
-//! none of the server's code, so it stays the floor whatever the server becomes.
+//! The floors `scripts/bench.sh` measures routes against: bare axum over bare sqlx, with the
+//! server's pool size and SQLite settings. `GET /floor/{id}` reads one panel's title by primary
+//! key; `POST /floor/{id}` commits one entry for that panel (what a tap must at least cost). Both
+//! answer small JSON. It uses none of the server's code, so it stays the floor whatever the
+//! server becomes.
 //!
 //! `DATABASE_URL` (required), `BIND_ADDR` (`127.0.0.1:8001`), `DATABASE_MAX_CONNECTIONS`
 //! (10 on PostgreSQL, 4 on SQLite, as the server).
@@ -40,6 +42,34 @@ async fn panel_title(State(pool): State<Pool>, Path(id): Path<i32>) -> Json<serd
     }
     .unwrap_or_default();
     Json(serde_json::json!({ "id": id, "title": title.flatten() }))
+}
+
+async fn one_entry(State(pool): State<Pool>, Path(id): Path<i32>) -> Json<serde_json::Value> {
+    let now = chrono::Utc::now().naive_utc();
+    let entry: Option<i32> = match &pool {
+        Pool::Postgres(pool) => {
+            sqlx::query_scalar(
+                "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \
+                 VALUES (true, false, $1, $2) RETURNING id",
+            )
+            .bind(now)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        }
+        Pool::Sqlite(pool) => {
+            sqlx::query_scalar(
+                "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \
+                 VALUES (1, 0, ?1, ?2) RETURNING id",
+            )
+            .bind(now)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        }
+    }
+    .unwrap_or_default();
+    Json(serde_json::json!({ "id": entry, "panel_id": id, "is_complete": true }))
 }
 
 async fn open(url: &str) -> Result<Pool, String> {
@@ -91,7 +121,7 @@ async fn main() -> ExitCode {
         }
     };
     let app = Router::new()
-        .route("/floor/{id}", get(panel_title))
+        .route("/floor/{id}", get(panel_title).post(one_entry))
         .with_state(pool);
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(listener) => listener,
