@@ -8,6 +8,7 @@ use ninepanels_domain::entry::Mark;
 use ninepanels_domain::import::{ImportedEntry, ImportedPanel, When};
 use ninepanels_domain::panel::{PanelDescription, PanelTitle};
 use ninepanels_domain::{Error, Result};
+use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 
 /// The most a zip may unpack to, all files together: a small upload cannot become gigabytes
@@ -141,8 +142,20 @@ fn read_loop(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
         ));
     };
     let description = column("Description").or_else(|| column("Question"));
+    // Each habit folder's `Checkmarks.csv` (the folder is `<position> <name>`), found by every
+    // prefix of its path that ends at a space, the first in the zip winning: one pass over the
+    // zip's names, not one per habit.
+    let mut checkmarks_at: HashMap<&str, &str> = HashMap::new();
+    for path in paths
+        .iter()
+        .filter(|p| p.ends_with("/Checkmarks.csv") && p.matches('/').count() == 1)
+    {
+        for (space, _) in path.match_indices(' ') {
+            checkmarks_at.entry(&path[..=space]).or_insert(path);
+        }
+    }
     let mut panels = Vec::new();
-    let mut read = std::collections::HashSet::new();
+    let mut read = HashSet::new();
     for row in reader.records() {
         let row = row.map_err(|e| refused(format!("Habits.csv: {e}")))?;
         let line = row.position().map_or(0, |p| p.line());
@@ -156,11 +169,8 @@ fn read_loop(name: &str, bytes: &[u8]) -> Result<Vec<ImportedPanel>> {
         let habit_title = PanelTitle::parse(field(Some(title))).map_err(at)?;
         let habit_description = PanelDescription::parse(field(description)).map_err(at)?;
         let folder = format!("{} ", field(Some(position)).trim());
-        let checkmarks = paths.iter().find(|p| {
-            p.starts_with(&folder) && p.ends_with("/Checkmarks.csv") && p.matches('/').count() == 1
-        });
-        let entries = match checkmarks {
-            Some(path) if !read.insert(path.clone()) => {
+        let entries = match checkmarks_at.get(folder.as_str()).copied() {
+            Some(path) if !read.insert(path) => {
                 return Err(refused(format!(
                     "Habits.csv, line {line}: a second habit at position {}",
                     folder.trim()

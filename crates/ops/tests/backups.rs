@@ -5,7 +5,7 @@ use ninepanels_persistence::testing::{TestDb, TestEngine};
 
 mod common;
 
-use common::{SECRET, ok, ops_in};
+use common::{ok, on_main, ops_in};
 
 #[tokio::test]
 async fn a_backup_keeps_the_newest_of_its_kind_and_lists_them_all() {
@@ -94,12 +94,7 @@ fn completions_are_printed_without_a_database() {
 async fn a_restore_on_main_keeps_the_backup_it_restores_whatever_backup_keep_says() {
     let db = TestDb::new_unmigrated(TestEngine::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let main = [
-        ("DATABASE_URL", db.url.as_str()),
-        ("NINEPANELS_ENV", "MAIN"),
-        ("JWT_SECRET", SECRET),
-        ("BACKUP_KEEP", "1"),
-    ];
+    let main = on_main(&db.url, &[("BACKUP_KEEP", "1")]);
     let run = |args: &[&str]| ops_in(dir.path(), &main, args);
     assert!(run(&["migrate", "up", "--backup-first"]).0);
     let (success, out) = run(&["backup", "--full"]);

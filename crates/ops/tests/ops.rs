@@ -9,7 +9,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{SECRET, ok, ops_in};
+use common::{SECRET, ok, on_main, ops_in};
 
 /// Every exported row, read on a fresh connection.
 async fn read_rows(url: &str) -> ninepanels_domain::Result<Vec<Record>> {
@@ -432,11 +432,7 @@ async fn damaged_exports_are_refused_before_anything_is_written(engine: TestEngi
 async fn main_is_guarded() {
     let db = TestDb::new_unmigrated(TestEngine::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let main = [
-        ("DATABASE_URL", db.url.as_str()),
-        ("NINEPANELS_ENV", "MAIN"),
-        ("JWT_SECRET", SECRET),
-    ];
+    let main = on_main(&db.url, &[]);
     let (success, out) = ops_in(dir.path(), &main, &["migrate", "up"]);
     assert!(
         !success && out.contains("refused: migrating MAIN needs a backup younger than one hour"),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 mod common;
 
-use common::{SECRET, ok, ops_in};
+use common::{ok, on_main, ops_in};
 
 /// The mails dropped so far (MAILER=log writes one file per mail in `MAIL_DIR`).
 fn mails(dir: &Path) -> Vec<String> {
@@ -112,12 +112,10 @@ ninepanels_persistence::test_with_each_engine!(users_are_listed_reset_and_delete
 async fn deleting_a_user_on_main_needs_a_fresh_backup() {
     let db = TestDb::new_unmigrated(TestEngine::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let main = [
-        ("DATABASE_URL", db.url.as_str()),
-        ("NINEPANELS_ENV", "MAIN"),
-        ("JWT_SECRET", SECRET),
-        ("NINEPANELS_ADMIN_PASSWORD", "an admin's password"),
-    ];
+    let main = on_main(
+        &db.url,
+        &[("NINEPANELS_ADMIN_PASSWORD", "an admin's password")],
+    );
     let run = |args: &[&str]| ops_in(dir.path(), &main, args);
     assert!(run(&["migrate", "up", "--backup-first"]).0);
     let create = [

@@ -7,6 +7,7 @@ use crate::error::DbResultExt;
 use crate::outbox::write_drafts;
 use crate::panels::{lock_owner, panel_not_found};
 use crate::time::to_db;
+use crate::txn::settle;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::background::OutboxDraft;
 use ninepanels_domain::entry::Mark;
@@ -118,11 +119,6 @@ pub(crate) async fn import(
     outbox: Vec<OutboxDraft>,
 ) -> Result<()> {
     let txn = db.begin().await.or_db("starting the import")?;
-    match write(&txn, user_id, plan, outbox).await {
-        Ok(()) => txn.commit().await.or_db("committing the import"),
-        Err(e) => {
-            txn.rollback().await.or_db("undoing the import")?;
-            Err(e)
-        }
-    }
+    let written = write(&txn, user_id, plan, outbox).await;
+    settle(txn, written, "the import").await
 }

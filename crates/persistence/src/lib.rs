@@ -24,6 +24,7 @@ pub mod time;
 pub mod timings;
 pub mod tokens;
 pub mod transfer;
+mod txn;
 pub mod users;
 
 pub use alerts::SqlAlerts;

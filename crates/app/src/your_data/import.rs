@@ -140,18 +140,17 @@ impl YourData {
         };
         for panel in panels {
             let mut days = by_day(&panel, zone, now)?;
-            let first_day = days.keys().next().map(|day| day_start(*day, zone));
+            let first_day = |days: &ByDay| days.keys().next().map(|day| day_start(*day, zone));
             match matched(&panel) {
                 Some(existing) => {
                     let had = self.days_with_entries(&existing, &days, zone).await?;
                     report.days_skipped_existing += had.len() as u32;
                     days.retain(|day, _| !had.contains(day));
-                    let first_day = days.keys().next().map(|day| day_start(*day, zone));
                     report.panels_matched += 1;
                     report.days_imported += days.len() as u32;
                     plan.extend.push(PanelToExtend {
                         panel_id: existing.id,
-                        created_at: first_day.filter(|at| *at < existing.created_at),
+                        created_at: first_day(&days).filter(|at| *at < existing.created_at),
                         entries: flatten(days),
                     });
                 }
@@ -161,7 +160,7 @@ impl YourData {
                     let earliest = days.values().flatten().map(|(at, _)| *at).min();
                     let created_at = match panel.created_at {
                         Some(at) => [Some(at), earliest, Some(now)].into_iter().flatten().min(),
-                        None => first_day,
+                        None => first_day(&days),
                     }
                     .unwrap_or(now)
                     .min(now);

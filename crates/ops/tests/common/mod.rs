@@ -29,3 +29,14 @@ pub fn ok(dir: &Path, url: &str, args: &[&str]) -> String {
     assert!(success, "{args:?}: {out}");
     out
 }
+
+/// The variables of a MAIN installation on `url` (with a real secret), and `more`.
+pub fn on_main<'a>(url: &'a str, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut vars = vec![
+        ("DATABASE_URL", url),
+        ("NINEPANELS_ENV", "MAIN"),
+        ("JWT_SECRET", SECRET),
+    ];
+    vars.extend_from_slice(more);
+    vars
+}

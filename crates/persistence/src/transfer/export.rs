@@ -26,8 +26,16 @@ async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
     txn.or_db("starting the export")
 }
 
-/// Hands every row, parents before children and each table by id, to `each`.
-async fn each_row(
+/// Hands every row, parents before children and each table by id, to `each`, all read from one
+/// snapshot.
+async fn each_row(db: &DatabaseConnection, each: impl FnMut(Record) -> Result<()>) -> Result<()> {
+    let txn = snapshot(db).await?;
+    let read = rows_of(&txn, each).await;
+    txn.rollback().await.or_db("ending the export")?;
+    read
+}
+
+async fn rows_of(
     txn: &DatabaseTransaction,
     mut each: impl FnMut(Record) -> Result<()>,
 ) -> Result<()> {
@@ -77,29 +85,24 @@ pub async fn export(
     out: impl Write,
     progress: &mut dyn FnMut(),
 ) -> Result<Counts> {
-    let txn = snapshot(db).await?;
     let mut writer = Writer::new(out)?;
-    let written = each_row(&txn, |record| {
+    each_row(db, |record| {
         writer.record(&record)?;
         progress();
         Ok(())
     })
-    .await;
-    txn.rollback().await.or_db("ending the export")?;
-    written?;
+    .await?;
     writer.finish()
 }
 
-/// Every row of the exported tables in memory, in the export's order (for tests and for moving
-/// a SQLite backup into PostgreSQL).
+/// Every row of the exported tables in memory, in the export's order (for tests that compare
+/// databases).
 pub async fn read_all(db: &DatabaseConnection) -> Result<Vec<Record>> {
-    let txn = snapshot(db).await?;
     let mut out = Vec::new();
-    let read = each_row(&txn, |record| {
+    each_row(db, |record| {
         out.push(record);
         Ok(())
     })
-    .await;
-    txn.rollback().await.or_db("ending the export")?;
-    read.map(|()| out)
+    .await?;
+    Ok(out)
 }

@@ -5,6 +5,7 @@
 use super::{Counts, ImportMode, Record, TABLES};
 use crate::entities::users;
 use crate::error::DbResultExt;
+use crate::txn::settle;
 use ninepanels_domain::{Error, Result};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
@@ -223,16 +224,8 @@ pub async fn write(
     progress: &mut dyn FnMut(),
 ) -> Result<Counts> {
     let txn = db.begin().await.or_db("starting the import")?;
-    match write_rows(&txn, records, mode, checked, progress).await {
-        Ok(counts) => {
-            txn.commit().await.or_db("committing the import")?;
-            Ok(counts)
-        }
-        Err(e) => {
-            txn.rollback().await.or_db("undoing the import")?;
-            Err(e)
-        }
-    }
+    let written = write_rows(&txn, records, mode, checked, progress).await;
+    settle(txn, written, "the import").await
 }
 
 /// Checks, then writes rows held in memory.
