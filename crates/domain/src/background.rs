@@ -61,7 +61,7 @@ pub struct JobRun {
 }
 
 /// One measured request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timing {
     pub method: String,
     pub path: String,

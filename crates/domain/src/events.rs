@@ -3,7 +3,7 @@
 //! the transaction of its change, so no code path can send it where a crash would lose it.
 
 use crate::alert::{Alert, Recipient};
-use crate::background::RouteStats;
+use crate::background::{RouteStats, Timing};
 use crate::entry::EntryId;
 use crate::panel::PanelId;
 use crate::seal::Sealed;
@@ -51,7 +51,7 @@ event_enum!(
         PanelDeleted,
         EntryRecorded,
         HistoryCleared,
-        RouteTimed,
+        RouteTimingsBatched,
         RouteTimingsPersisted,
         ErrorRaised,
     }
@@ -78,7 +78,7 @@ impl Event {
         // A storm of failing requests needs one alert, not a queue full of its errors.
         matches!(
             self,
-            Event::UserActive(_) | Event::RouteTimed(_) | Event::ErrorRaised(_)
+            Event::UserActive(_) | Event::RouteTimingsBatched(_) | Event::ErrorRaised(_)
         )
     }
 }
@@ -185,7 +185,8 @@ pub struct HistoryCleared {
     pub panel_id: PanelId,
 }
 
-/// One request measured by the timing middleware.
+/// One request measured by the timing middleware. It does not travel the channel alone: the
+/// bus gathers each route's timings in-process and sends a [`RouteTimingsBatched`] per batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteTimed {
     pub method: String,
@@ -193,6 +194,12 @@ pub struct RouteTimed {
     pub method_path: String,
     pub started_at: DateTime<Utc>,
     pub diff_ms: f64,
+}
+
+/// One route's timings filled a batch (`TIMING_BATCH_SIZE`), for the worker to write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteTimingsBatched {
+    pub timings: Vec<Timing>,
 }
 
 /// A batch of one route's timings was written and its statistics recomputed; raised by the

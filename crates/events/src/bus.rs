@@ -2,11 +2,12 @@
 
 use crate::activity::ActivityThrottle;
 use crate::event::{Emitted, Event, Meta, MustDeliver};
+use crate::timings::TimingBuffer;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ninepanels_domain::background::OutboxDraft;
+use ninepanels_domain::background::{OutboxDraft, Timing};
 use ninepanels_domain::clock::Clock;
-use ninepanels_domain::events::UserActive;
+use ninepanels_domain::events::{RouteTimed, RouteTimingsBatched, UserActive};
 use ninepanels_domain::ports::Events;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -25,6 +26,7 @@ pub struct EventBus {
     pending: Arc<Pending>,
     clock: Arc<dyn Clock>,
     activity: Arc<ActivityThrottle>,
+    timings: Arc<TimingBuffer>,
 }
 
 /// Events sent and not yet handled, and who waits for that to reach zero.
@@ -71,8 +73,12 @@ impl std::fmt::Debug for EventBus {
 }
 
 impl EventBus {
-    /// A bus and the receiving end for the worker.
-    pub fn new(capacity: usize, clock: Arc<dyn Clock>) -> (Self, Inbox) {
+    /// A bus and the receiving end for the worker; requests' timings gather in `timings`.
+    pub fn new(
+        capacity: usize,
+        clock: Arc<dyn Clock>,
+        timings: Arc<TimingBuffer>,
+    ) -> (Self, Inbox) {
         let (sender, receiver) = async_channel::bounded(capacity.max(1));
         let pending = Arc::new(Pending::default());
         let bus = Self {
@@ -82,6 +88,7 @@ impl EventBus {
             pending: pending.clone(),
             clock,
             activity: Arc::new(ActivityThrottle::default()),
+            timings,
         };
         (bus, Inbox { receiver, pending })
     }
@@ -105,21 +112,51 @@ impl EventBus {
             meta: self.meta(at),
             event,
         };
-        self.pending.count.fetch_add(1, Ordering::SeqCst);
         if emitted.event.is_telemetry() {
-            if let Err(e) = self.sender.try_send(emitted) {
-                self.pending.done();
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(
-                    event = e.into_inner().event.name(),
-                    "telemetry event dropped"
-                );
-            }
-        } else if let Err(e) = self.sender.send(emitted).await {
+            self.send_telemetry(emitted);
+            return;
+        }
+        self.pending.count.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = self.sender.send(emitted).await {
             self.pending.done();
             tracing::warn!(
                 event = e.into_inner().event.name(),
                 "event emitted after shutdown; dropped"
+            );
+        }
+    }
+
+    /// Records one request's timing without waiting and without waking the worker: it joins
+    /// its route's batch, and only a full batch goes over the channel (as telemetry).
+    pub fn route_timed(&self, timed: RouteTimed) {
+        let stopped_at = self.clock.now();
+        let timing = Timing {
+            method: timed.method,
+            path: timed.path,
+            method_path: timed.method_path,
+            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
+            event_id: Some(uuid::Uuid::new_v4().to_string()),
+            started_at: timed.started_at,
+            stopped_at,
+            diff_ms: timed.diff_ms,
+        };
+        if let Some(timings) = self.timings.push(timing) {
+            self.send_telemetry(Emitted {
+                meta: self.meta(stopped_at),
+                event: RouteTimingsBatched { timings }.into(),
+            });
+        }
+    }
+
+    /// Sends without waiting; when the channel is full the event is dropped and counted.
+    fn send_telemetry(&self, emitted: Emitted<Event>) {
+        self.pending.count.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = self.sender.try_send(emitted) {
+            self.pending.done();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                event = e.into_inner().event.name(),
+                "telemetry event dropped"
             );
         }
     }
@@ -186,7 +223,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_channel_drops_and_counts_telemetry_only() {
-        let (bus, receiver) = EventBus::new(1, Arc::new(SystemClock));
+        let (bus, receiver) = EventBus::new(1, Arc::new(SystemClock), Arc::default());
         bus.emit(UserActive { user_id: 1 }).await;
         bus.emit(UserActive { user_id: 2 }).await;
         assert_eq!(bus.dropped(), 1);
@@ -199,7 +236,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_users_activity_is_sent_once_per_interval() {
-        let (bus, _receiver) = EventBus::new(8, Arc::new(SystemClock));
+        let (bus, _receiver) = EventBus::new(8, Arc::new(SystemClock), Arc::default());
         for _ in 0..3 {
             bus.emit(UserActive { user_id: 1 }).await;
         }
@@ -209,7 +246,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_carry_the_request_id() {
-        let (bus, receiver) = EventBus::new(4, Arc::new(SystemClock));
+        let (bus, receiver) = EventBus::new(4, Arc::new(SystemClock), Arc::default());
         REQUEST_ID
             .scope("req-1".to_owned(), bus.emit(UserLoggedIn { user_id: 3 }))
             .await;
@@ -223,7 +260,7 @@ mod tests {
 
     #[tokio::test]
     async fn settled_waits_until_every_event_is_handled() {
-        let (bus, inbox) = EventBus::new(4, Arc::new(SystemClock));
+        let (bus, inbox) = EventBus::new(4, Arc::new(SystemClock), Arc::default());
         tokio::time::timeout(std::time::Duration::from_secs(10), bus.settled())
             .await
             .expect("nothing pending settles at once");
@@ -242,5 +279,38 @@ mod tests {
             .await
             .expect("the events are handled");
         assert_eq!(handled.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn timings_go_out_one_event_per_full_batch() {
+        let buffer = Arc::new(TimingBuffer::new(3));
+        let (bus, inbox) = EventBus::new(8, Arc::new(SystemClock), buffer.clone());
+        let timed = |ms: f64| RouteTimed {
+            method: "GET".into(),
+            path: "/v5/panels".into(),
+            method_path: "GET_/v5/panels".into(),
+            started_at: chrono::Utc::now(),
+            diff_ms: ms,
+        };
+        for ms in 0..7 {
+            REQUEST_ID
+                .scope(format!("req-{ms}"), async {
+                    bus.route_timed(timed(f64::from(ms)))
+                })
+                .await;
+        }
+        assert_eq!(bus.queued(), 2, "two full batches, one event each");
+        let Event::RouteTimingsBatched(first) = inbox.recv().await.unwrap().event else {
+            panic!("a batch of timings");
+        };
+        let readings: Vec<f64> = first.timings.iter().map(|t| t.diff_ms).collect();
+        assert_eq!(readings, [0.0, 1.0, 2.0]);
+        assert_eq!(first.timings[2].request_id.as_deref(), Some("req-2"));
+        assert_eq!(
+            first.timings[2].event_id.as_ref().map(String::len),
+            Some(36)
+        );
+        let left = buffer.drain();
+        assert_eq!((left.len(), left[0].len()), (1, 1), "the seventh waits");
     }
 }

@@ -5,8 +5,9 @@
 use crate::event::{Emitted, Event, Meta, MustDeliver};
 use crate::handlers::{
     AuditFields, HandlerContext, handle_alert_cleared, handle_alert_raised, handle_audit,
-    handle_data_imported, handle_error_raised, handle_password_reset_requested, handle_route_timed,
-    handle_route_timings_persisted, handle_user_active, handle_user_created, handle_user_logged_in,
+    handle_data_imported, handle_error_raised, handle_password_reset_requested,
+    handle_route_timings_batched, handle_route_timings_persisted, handle_user_active,
+    handle_user_created, handle_user_logged_in,
 };
 use futures::FutureExt;
 use futures::future::{BoxFuture, join_all};
@@ -24,10 +25,10 @@ pub async fn dispatch_event(ctx: &HandlerContext, emitted: Emitted<Event>) -> Re
     let m = &meta;
     let name = event.name();
     match event {
-        // Every request's timing: it hands its strings on instead of copying them.
-        Event::RouteTimed(timed) => {
-            let run = handle_route_timed(ctx, m, timed).boxed();
-            run_all(ctx, m, name, [("handle_route_timed", run)]).await
+        // A batch of timings: handed on, not copied.
+        Event::RouteTimingsBatched(batch) => {
+            let run = handle_route_timings_batched(ctx, m, batch).boxed();
+            run_all(ctx, m, name, [("handle_route_timings_batched", run)]).await
         }
         Event::RouteTimingsPersisted(e) => {
             let run = handle_route_timings_persisted(ctx, m, &e).boxed();

@@ -5,12 +5,11 @@ use crate::timings::TimingBuffer;
 use crate::webhook::Webhook;
 use ninepanels_domain::Result;
 use ninepanels_domain::alert::{Alert, AlertState};
-use ninepanels_domain::background::Timing;
 use ninepanels_domain::clock::Clock;
 use ninepanels_domain::config::Background;
 use ninepanels_domain::events::{
-    AlertCleared, AlertRaised, DataImported, ErrorRaised, PasswordResetRequested, RouteTimed,
-    RouteTimingsPersisted, UserActive, UserCreated, UserLoggedIn,
+    AlertCleared, AlertRaised, DataImported, ErrorRaised, PasswordResetRequested,
+    RouteTimingsBatched, RouteTimingsPersisted, UserActive, UserCreated, UserLoggedIn,
 };
 use ninepanels_domain::mail::{Mail, Mailer};
 use ninepanels_domain::ports::{
@@ -38,7 +37,8 @@ pub struct HandlerContext {
     pub settings: Background,
     /// Who this process is, in outbox and job claims.
     pub runner: String,
-    pub timing_buffer: TimingBuffer,
+    /// Requests' timings, shared with the bus that gathers them.
+    pub timing_buffer: Arc<TimingBuffer>,
     /// Opens the secrets sealed into stored events.
     pub sealer: Sealer,
     /// Held by each outbox pass of this process, so passes take turns.
@@ -54,6 +54,7 @@ impl HandlerContext {
         sealer: Sealer,
     ) -> Result<Self> {
         let webhook = settings.alerting.webhook_url.clone().map(Webhook::new);
+        let timing_buffer = Arc::new(TimingBuffer::new(settings.timing_batch_size));
         Ok(Self {
             users: repos.users.clone(),
             mailer,
@@ -70,7 +71,7 @@ impl HandlerContext {
                 std::process::id(),
                 &uuid::Uuid::new_v4().simple().to_string()[..8]
             ),
-            timing_buffer: TimingBuffer::default(),
+            timing_buffer,
             sealer,
             delivering: tokio::sync::Mutex::new(()),
         })
@@ -253,27 +254,11 @@ pub async fn handle_error_raised(
         .map(drop)
 }
 
-/// Buffers the timing, and writes its route's batch once full.
-pub async fn handle_route_timed(
+/// Writes a route's full batch of timings and moves its alert.
+pub async fn handle_route_timings_batched(
     ctx: &HandlerContext,
-    meta: &Meta,
-    event: RouteTimed,
+    _meta: &Meta,
+    event: RouteTimingsBatched,
 ) -> Result<()> {
-    let timing = Timing {
-        method: event.method,
-        path: event.path,
-        method_path: event.method_path,
-        request_id: meta.request_id.clone(),
-        event_id: Some(meta.id.to_string()),
-        started_at: event.started_at,
-        stopped_at: meta.at,
-        diff_ms: event.diff_ms,
-    };
-    if let Some(batch) = ctx
-        .timing_buffer
-        .push(timing, ctx.settings.timing_batch_size as usize)
-    {
-        crate::timings::persist_batch(ctx, batch).await?;
-    }
-    Ok(())
+    crate::timings::persist_batch(ctx, event.timings).await
 }

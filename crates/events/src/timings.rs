@@ -1,24 +1,43 @@
-//! Route timings: buffered per route, written in batches; after each batch the route's
+//! Route timings: gathered per route in-process as requests finish, each full batch handed to
+//! the worker and written at once; after each batch the route's
 //! statistics over its last `TIMING_WINDOW_SIZE` timings are recomputed and stored, and the
 //! route's alert raised when the average passes the threshold and cleared when it recovers.
 
 use crate::event::{Emitted, Meta};
 use crate::handlers::HandlerContext;
 use ninepanels_domain::background::{RouteStats, Timing};
+use ninepanels_domain::config::Background;
 use ninepanels_domain::events::RouteTimingsPersisted;
 use ninepanels_domain::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Timings waiting to be written, per route.
-#[derive(Debug, Default)]
+/// Timings waiting to be written, per route; shared by the bus (which fills it) and the worker
+/// and jobs (which write what it holds).
+#[derive(Debug)]
 pub struct TimingBuffer {
     routes: Mutex<HashMap<String, Vec<Timing>>>,
+    batch_size: usize,
+}
+
+impl Default for TimingBuffer {
+    fn default() -> Self {
+        Self::new(Background::default().timing_batch_size)
+    }
 }
 
 impl TimingBuffer {
-    /// Adds a timing; hands back the route's batch once it holds `batch_size`.
-    pub fn push(&self, timing: Timing, batch_size: usize) -> Option<Vec<Timing>> {
+    /// A buffer that hands out batches of `batch_size` (at least one).
+    pub fn new(batch_size: u32) -> Self {
+        Self {
+            routes: Mutex::default(),
+            batch_size: (batch_size as usize).max(1),
+        }
+    }
+
+    /// Adds a timing; hands back the route's batch once it holds the batch size.
+    pub fn push(&self, timing: Timing) -> Option<Vec<Timing>> {
+        let batch_size = self.batch_size;
         let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
         // The route's name is copied only the first time it is seen.
         if !routes.contains_key(&timing.method_path) {
@@ -166,12 +185,12 @@ mod tests {
 
     #[test]
     fn the_buffer_hands_back_full_batches_per_route() {
-        let buffer = TimingBuffer::default();
-        assert!(buffer.push(sample(), 2).is_none());
+        let buffer = TimingBuffer::new(2);
+        assert!(buffer.push(sample()).is_none());
         let mut other = sample();
         other.method_path = "POST_/token".into();
-        assert!(buffer.push(other, 2).is_none());
-        assert_eq!(buffer.push(sample(), 2).unwrap().len(), 2);
+        assert!(buffer.push(other).is_none());
+        assert_eq!(buffer.push(sample()).unwrap().len(), 2);
         assert_eq!(buffer.drain().len(), 1);
     }
 }

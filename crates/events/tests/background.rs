@@ -11,7 +11,7 @@ use ninepanels_domain::ports::{JobRepository, OutboxRepository, UserRepository};
 use ninepanels_domain::user::{Email, NewUser, PasswordHash, TimeZone as Zone, UserName};
 use ninepanels_events::dispatcher::dispatch_event;
 use ninepanels_events::scheduler::{self, Job, JobFuture};
-use ninepanels_events::{Event, HandlerContext, Meta, outbox};
+use ninepanels_events::{EventBus, HandlerContext, outbox};
 use ninepanels_persistence::testing::TestDb;
 use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlUsers};
 use std::sync::Arc;
@@ -139,38 +139,41 @@ async fn route_statistics_raise_and_clear_alerts(db: &TestDb) {
         Arc::new(clock.clone()),
         settings,
     );
-    let timed = |ms: f64| ninepanels_events::Emitted {
-        meta: Meta {
-            id: uuid::Uuid::new_v4(),
-            at: clock.now(),
-            request_id: Some("req".into()),
-        },
-        event: Event::from(RouteTimed {
-            method: "GET".into(),
-            path: "/v5/panels".into(),
-            method_path: "GET_/v5/panels".into(),
-            started_at: clock.now(),
-            diff_ms: ms,
-        }),
-    };
+    let (bus, inbox) = EventBus::new(8, Arc::new(clock.clone()), ctx.timing_buffer.clone());
     let timings = ctx.timings.clone();
-    for ms in [20.0, 40.0] {
-        assert_eq!(dispatch_event(&ctx, timed(ms)).await, Ok(()));
-    }
+    // Each request's timing joins its route's batch; each full batch is one event to handle.
+    let time = async |readings: &[f64]| {
+        for &ms in readings {
+            bus.route_timed(RouteTimed {
+                method: "GET".into(),
+                path: "/v5/panels".into(),
+                method_path: "GET_/v5/panels".into(),
+                started_at: clock.now(),
+                diff_ms: ms,
+            });
+        }
+        while bus.queued() > 0 {
+            let batch = inbox.recv().await.unwrap();
+            assert_eq!(dispatch_event(&ctx, batch).await, Ok(()));
+            inbox.handled();
+        }
+    };
+    time(&[20.0]).await;
+    assert!(
+        timings.stats("GET_/v5/panels").await.unwrap().is_none(),
+        "half a batch waits"
+    );
+    time(&[40.0]).await;
     let calm = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert_eq!(
         (calm.avg, calm.min, calm.max, calm.last, calm.in_alert),
         (30.0, 20.0, 40.0, 40.0, false)
     );
-    for ms in [400.0, 500.0] {
-        dispatch_event(&ctx, timed(ms)).await.unwrap();
-    }
+    time(&[400.0, 500.0]).await;
     let raised = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(raised.in_alert && raised.alert_id.is_some(), "{raised:?}");
     assert_eq!(raised.alert_threshold_ms, 100);
-    for ms in [10.0, 10.0, 10.0, 10.0] {
-        dispatch_event(&ctx, timed(ms)).await.unwrap();
-    }
+    time(&[10.0, 10.0, 10.0, 10.0]).await;
     let cleared = timings.stats("GET_/v5/panels").await.unwrap().unwrap();
     assert!(
         !cleared.in_alert && cleared.alert_id.is_none(),

@@ -73,7 +73,7 @@ async fn worker_survives(mailer: BrokenMailer) {
         "the handler and its reason, for the operator: {stored:?}"
     );
 
-    let (bus, inbox) = EventBus::new(16, Arc::new(SystemClock));
+    let (bus, inbox) = EventBus::new(16, Arc::new(SystemClock), Arc::default());
     let running = tokio::spawn(worker::run(inbox, ctx));
     bus.emit(UserLoggedIn { user_id: ada.id }).await;
     bus.emit(UserActive { user_id: ada.id }).await;

@@ -94,7 +94,7 @@ impl Ops {
     /// must-deliver events go to the outbox; nothing else is emitted).
     pub fn app(&self) -> ninepanels_app::App {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let (bus, _inbox) = ninepanels_events::EventBus::new(1, clock.clone());
+        let (bus, _inbox) = ninepanels_events::EventBus::new(1, clock.clone(), Arc::default());
         let repositories = ninepanels_persistence::repositories(&self.db);
         ninepanels_app::App::new(&self.config, &repositories, Arc::new(bus), clock)
     }

@@ -111,12 +111,20 @@ impl Server {
         );
         let mailer = ninepanels_events::mailers::from_config(&config.mail)
             .map_err(|e| StartError::Mailer(e.context_msg))?;
-        let (events, receiver) =
-            EventBus::new(config.background.event_channel_capacity, clock.clone());
         let revocation_sync_every = Duration::from_secs(config.auth.revocation_sync_secs);
         let settings = config.background.clone();
         let sealer = Sealer::new(&config.auth.jwt_secret);
         let repositories = ninepanels_persistence::repositories(&db);
+        let schedule = scheduler::schedule_from(&settings);
+        let handlers = Arc::new(
+            HandlerContext::new(&repositories, mailer, clock.clone(), settings, sealer)
+                .map_err(|e| StartError::Alerts(e.reason().to_owned()))?,
+        );
+        let (events, receiver) = EventBus::new(
+            config.background.event_channel_capacity,
+            clock.clone(),
+            handlers.timing_buffer.clone(),
+        );
         let app = App::new(
             &config,
             &repositories,
@@ -124,11 +132,6 @@ impl Server {
             clock.clone(),
         );
         let state = AppState::new(config, &repositories, clock.clone(), events, app);
-        let schedule = scheduler::schedule_from(&settings);
-        let handlers = Arc::new(
-            HandlerContext::new(&repositories, mailer, clock, settings, sealer)
-                .map_err(|e| StartError::Alerts(e.reason().to_owned()))?,
-        );
         let worker = tokio::spawn(ninepanels_events::worker::run(receiver, handlers.clone()));
         state
             .app

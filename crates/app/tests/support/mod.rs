@@ -23,7 +23,7 @@ pub fn app(db: &TestDb, auth: AuthConfig, clock: Arc<dyn Clock>) -> TestApp {
         auth,
         ..Config::for_tests(&db.url)
     };
-    let (events, inbox) = EventBus::new(64, clock.clone());
+    let (events, inbox) = EventBus::new(64, clock.clone(), Arc::default());
     let app = App::new(&config, &repos, Arc::new(events.clone()), clock);
     TestApp {
         app,

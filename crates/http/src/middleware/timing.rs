@@ -1,4 +1,5 @@
-//! Measures every routed request: emits `RouteTimed` (telemetry: never blocks the request) and
+//! Measures every routed request: records its `RouteTimed` on the bus (gathered in-process,
+//! written in batches by the worker: never blocks the request nor wakes the worker) and
 //! records it for Prometheus by its route template. A request that failed unexpectedly (500)
 //! also raises `ErrorRaised`, named by its route template, which alerts the admins.
 
@@ -55,16 +56,13 @@ pub async fn time_request(State(state): State<AppState>, request: Request, next:
     let diff_ms = took.as_secs_f64() * 1000.0;
     let method_path = method_path(&method, &path);
     let normalised_path = method_path[method.len() + 1..].to_owned();
-    state
-        .events
-        .emit(RouteTimed {
-            method,
-            path: normalised_path,
-            method_path,
-            started_at,
-            diff_ms,
-        })
-        .await;
+    state.events.route_timed(RouteTimed {
+        method,
+        path: normalised_path,
+        method_path,
+        started_at,
+        diff_ms,
+    });
     response
 }
 
