@@ -5,7 +5,7 @@ use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
 use crate::panels::{lock_owner, panel_not_found};
 use crate::sql::{fetch, statements};
-use crate::time::{from_db, from_db_or_epoch, to_db};
+use crate::time::{from_db, from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
@@ -85,7 +85,7 @@ impl SqlEntries {
             _ => {
                 let spans: Vec<(i32, String, String)> = spans
                     .iter()
-                    .map(|s| (s.panel_id, sqlite_text(s.start), sqlite_text(s.end)))
+                    .map(|s| (s.panel_id, to_sqlite_text(s.start), to_sqlite_text(s.end)))
                     .collect();
                 let json = serde_json::to_string(&spans).unwrap_or_default();
                 let rows: Vec<(Option<String>,)> = fetch!(
@@ -108,12 +108,6 @@ impl SqlEntries {
         }
         Ok(latest)
     }
-}
-
-/// A time as SQLite holds it (the text sqlx writes, `%F %T%.f`, which is also how the naive
-/// time displays), for statements that take times inside JSON.
-fn sqlite_text(at: DateTime<Utc>) -> String {
-    to_db(at).to_string()
 }
 
 /// `place:packed,...` from [`statements::LATEST_IN_SPANS_SQLITE`] as (place, latest).
@@ -235,18 +229,6 @@ impl EntryRepository for SqlEntries {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone as _;
-
-    #[test]
-    fn sqlite_times_read_as_sqlx_writes_them() {
-        for at in [
-            Utc.with_ymd_and_hms(2026, 3, 8, 8, 0, 0).unwrap(),
-            Utc.timestamp_opt(1_780_000_000, 123_456_789).unwrap(),
-            Utc.timestamp_opt(1_780_000_000, 120_000_000).unwrap(),
-        ] {
-            assert_eq!(sqlite_text(at), to_db(at).format("%F %T%.f").to_string());
-        }
-    }
 
     #[test]
     fn packed_entries_unpack_to_their_places() {

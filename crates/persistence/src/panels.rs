@@ -5,7 +5,7 @@ use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
 use crate::rows::ListedPanelRow;
 use crate::sql::{fetch, statements};
-use crate::time::{from_db_or_epoch, to_db};
+use crate::time::{from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::background::OutboxDraft;
@@ -19,8 +19,8 @@ use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -168,6 +168,19 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
+        const LISTING: &str = "listing panels with their latest entries";
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            let (listed,): (String,) = fetch!(
+                fetch_one,
+                &self.db,
+                statements::PANELS_WITH_LATEST_SQLITE,
+                user_id,
+                to_sqlite_text(from),
+                to_sqlite_text(until)
+            )
+            .or_db(LISTING)?;
+            return ListedPanelRow::from_sqlite_json(&listed);
+        }
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
             &self.db,
@@ -176,7 +189,7 @@ impl PanelRepository for SqlPanels {
             to_db(from),
             to_db(until)
         )
-        .or_db("listing panels with their latest entries")?;
+        .or_db(LISTING)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

@@ -2,10 +2,11 @@
 //! columns by name), each building its domain type directly. A column out of place is a field
 //! out of place here, next to the statement's column list, not a silent swap in a tuple.
 
-use crate::time::from_db_or_epoch;
+use crate::time::{from_db_or_epoch, from_sqlite_text};
 use chrono::{NaiveDate, NaiveDateTime};
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::tally::{PanelTally, SavedTally, Tally};
+use ninepanels_domain::{Error, Result};
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::sqlx::{self, Row};
@@ -82,6 +83,41 @@ impl From<ListedPanelRow> for (Panel, Option<bool>) {
             row.user_id,
         );
         (panel, latest)
+    }
+}
+
+/// A row of [`crate::sql::statements::PANELS_WITH_LATEST_SQLITE`]'s JSON array.
+type ListedPanelJson = (
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<i64>,
+);
+
+impl ListedPanelRow {
+    /// The panels of SQLite's one-row listing, in its order.
+    pub fn from_sqlite_json(listed: &str) -> Result<Vec<(Panel, Option<bool>)>> {
+        let unreadable = |why: String| Error::internal(format!("reading the panel list: {why}"));
+        let rows: Vec<ListedPanelJson> =
+            serde_json::from_str(listed).map_err(|e| unreadable(e.to_string()))?;
+        rows.into_iter()
+            .map(
+                |(id, created_at, title, description, position, user_id, latest)| {
+                    let created_at = match created_at {
+                        Some(text) => Some(
+                            from_sqlite_text(&text)
+                                .ok_or_else(|| unreadable(format!("a time reads {text:?}")))?,
+                        ),
+                        None => None,
+                    };
+                    let panel = panel(id, created_at, title, description, position, user_id);
+                    Ok((panel, latest.map(|state| state != 0)))
+                },
+            )
+            .collect()
     }
 }
 

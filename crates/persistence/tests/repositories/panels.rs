@@ -3,7 +3,9 @@
 use crate::support::{at, new_panel, panel, titles, user};
 use ninepanels_domain::ErrorKind;
 use ninepanels_domain::entry::Mark;
-use ninepanels_domain::panel::{PanelChanges, PanelDescription, PanelTitle, Position};
+use ninepanels_domain::panel::{
+    NewPanel, Panel, PanelChanges, PanelDescription, PanelTitle, Position,
+};
 use ninepanels_domain::ports::PanelRepository;
 use ninepanels_persistence::SqlPanels;
 use ninepanels_persistence::testing::TestDb;
@@ -177,7 +179,19 @@ async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
     let ada = user(db, "ada@example.org").await;
     let a = panel(db, &ada, "a").await;
     let b = panel(db, &ada, "b").await;
-    let _c = panel(db, &ada, "c").await;
+    // Text that needs escaping, and a time to the microsecond, read back as they were written.
+    let created = at(2026, 1, 1, 9, 0) + chrono::Duration::microseconds(123_456);
+    panels
+        .create(
+            ada.id,
+            NewPanel {
+                description: PanelDescription::parse("line\none\ttab").unwrap(),
+                ..new_panel("c \"quoted\" \\ ünï 🌱", None)
+            },
+            created,
+        )
+        .await
+        .unwrap();
     let day = at(2026, 5, 2, 0, 0);
     entries
         .record(ada.id, a.id, Mark::Done, day + chrono::Duration::hours(8))
@@ -218,6 +232,13 @@ async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
         .list_with_latest(ada.id, day, day + chrono::Duration::days(1))
         .await
         .unwrap();
+    let every: Vec<Panel> = listed.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(
+        every,
+        panels.list(ada.id).await.unwrap(),
+        "every field as stored"
+    );
+    assert_eq!(every[2].created_at, created);
     let shape: Vec<(String, Option<bool>)> = listed
         .into_iter()
         .map(|(p, latest)| (p.title, latest))
@@ -227,9 +248,12 @@ async fn lists_with_the_latest_state_in_a_range(db: &TestDb) {
         [
             ("a".to_owned(), Some(false)),
             ("b".to_owned(), Some(true)),
-            ("c".to_owned(), None)
+            ("c \"quoted\" \\ ünï 🌱".to_owned(), None)
         ]
     );
+    let bob = user(db, "bob@example.org").await;
+    let none = panels.list_with_latest(bob.id, day, day + chrono::Duration::days(1));
+    assert!(none.await.unwrap().is_empty());
 }
 
 ninepanels_persistence::test_on_both_engines!(
