@@ -98,11 +98,13 @@ type ListedPanelJson = (
 );
 
 impl ListedPanelRow {
-    /// The panels of SQLite's one-row listing, in its order.
+    /// The panels of SQLite's one-row listing, in position order (as `ORDER BY p.position, p.id`:
+    /// a null position first).
     pub fn from_sqlite_json(listed: &str) -> Result<Vec<(Panel, Option<bool>)>> {
         let unreadable = |why: String| Error::internal(format!("reading the panel list: {why}"));
-        let rows: Vec<ListedPanelJson> =
+        let mut rows: Vec<ListedPanelJson> =
             serde_json::from_str(listed).map_err(|e| unreadable(e.to_string()))?;
+        rows.sort_unstable_by_key(|&(id, _, _, _, position, ..)| (position, id));
         rows.into_iter()
             .map(
                 |(id, created_at, title, description, position, user_id, latest)| {
@@ -207,5 +209,27 @@ impl From<TalliedPanelRow> for PanelTally {
             revision: row.revision,
             saved,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlites_listing_reads_in_position_order() {
+        let listed = r#"[[7,"2026-01-01 09:00:00","b",null,1,3,0],
+            [5,"2026-01-01 09:00:00.5","a","d",0,3,1],[9,null,"c",null,1,3,null]]"#;
+        let read = ListedPanelRow::from_sqlite_json(listed).unwrap();
+        let shape: Vec<_> = read.iter().map(|(p, l)| (p.id, p.position, *l)).collect();
+        assert_eq!(
+            shape,
+            [(5, 0, Some(true)), (7, 1, Some(false)), (9, 1, None)]
+        );
+        assert_eq!(read[0].0.created_at.timestamp_subsec_millis(), 500);
+        assert_eq!(read[2].0.created_at, chrono::DateTime::UNIX_EPOCH);
+        assert!(ListedPanelRow::from_sqlite_json("[]").unwrap().is_empty());
+        let bad_time = r#"[[1,"yesterday","a",null,0,3,null]]"#;
+        assert!(ListedPanelRow::from_sqlite_json(bad_time).is_err());
     }
 }
