@@ -2,7 +2,7 @@
 
 use crate::activity::ActivityThrottle;
 use crate::event::{Emitted, Event, Meta, MustDeliver};
-use crate::timings::TimingBuffer;
+use crate::timings::{Pushed, TimingBuffer};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::background::{OutboxDraft, Timing};
@@ -113,7 +113,7 @@ impl EventBus {
             event,
         };
         if emitted.event.is_telemetry() {
-            self.send_telemetry(emitted);
+            self.send_telemetry(emitted, 1);
             return;
         }
         self.pending.count.fetch_add(1, Ordering::SeqCst);
@@ -140,25 +140,36 @@ impl EventBus {
             stopped_at,
             diff_ms: timed.diff_ms,
         };
-        if let Some(timings) = self.timings.push(timing) {
-            self.send_telemetry(Emitted {
-                meta: self.meta(stopped_at),
-                event: RouteTimingsBatched { timings }.into(),
-            });
+        match self.timings.push(timing) {
+            Pushed::Kept => {}
+            Pushed::Dropped(timings) => {
+                self.dropped.fetch_add(timings as u64, Ordering::Relaxed);
+            }
+            Pushed::Full(timings) => {
+                let count = timings.len() as u64;
+                let batch = Emitted {
+                    meta: self.meta(stopped_at),
+                    event: RouteTimingsBatched { timings }.into(),
+                };
+                if !self.send_telemetry(batch, count) {
+                    self.timings.written();
+                }
+            }
         }
     }
 
-    /// Sends without waiting; when the channel is full the event is dropped and counted.
-    fn send_telemetry(&self, emitted: Emitted<Event>) {
+    /// Sends without waiting; when the channel is full the event is dropped and counted as
+    /// `weight` (the timings of a batch); answers whether it was sent.
+    fn send_telemetry(&self, emitted: Emitted<Event>, weight: u64) -> bool {
         self.pending.count.fetch_add(1, Ordering::SeqCst);
-        if let Err(e) = self.sender.try_send(emitted) {
-            self.pending.done();
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(
-                event = e.into_inner().event.name(),
-                "telemetry event dropped"
-            );
-        }
+        let Err(e) = self.sender.try_send(emitted) else {
+            return true;
+        };
+        self.pending.done();
+        self.dropped.fetch_add(weight, Ordering::Relaxed);
+        let event = e.into_inner().event.name();
+        tracing::debug!(event, "telemetry event dropped");
+        false
     }
 
     /// Waits until every event emitted so far has been handled by the worker.
@@ -283,7 +294,7 @@ mod tests {
 
     #[tokio::test]
     async fn timings_go_out_one_event_per_full_batch() {
-        let buffer = Arc::new(TimingBuffer::new(3));
+        let buffer = Arc::new(TimingBuffer::new(3, 100));
         let (bus, inbox) = EventBus::new(8, Arc::new(SystemClock), buffer.clone());
         let timed = |ms: f64| RouteTimed {
             method: "GET".into(),
@@ -312,5 +323,36 @@ mod tests {
         );
         let left = buffer.drain();
         assert_eq!((left.len(), left[0].len()), (1, 1), "the seventh waits");
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_fills_while_the_worker_is_behind_is_dropped_and_counted() {
+        let buffer = Arc::new(TimingBuffer::new(3, 3));
+        let (bus, inbox) = EventBus::new(8, Arc::new(SystemClock), buffer.clone());
+        let timed = || RouteTimed {
+            method: "GET".into(),
+            path: "/healthz".into(),
+            method_path: "GET_/healthz".into(),
+            started_at: chrono::Utc::now(),
+            diff_ms: 1.0,
+        };
+        for _ in 0..6 {
+            bus.route_timed(timed());
+        }
+        assert_eq!(
+            (bus.queued(), bus.dropped()),
+            (1, 3),
+            "one batch waits; the next is dropped"
+        );
+        inbox.recv().await.unwrap();
+        buffer.written();
+        for _ in 0..3 {
+            bus.route_timed(timed());
+        }
+        assert_eq!(
+            (bus.queued(), bus.dropped()),
+            (1, 3),
+            "once written, the next batch goes"
+        );
     }
 }

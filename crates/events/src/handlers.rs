@@ -54,7 +54,10 @@ impl HandlerContext {
         sealer: Sealer,
     ) -> Result<Self> {
         let webhook = settings.alerting.webhook_url.clone().map(Webhook::new);
-        let timing_buffer = Arc::new(TimingBuffer::new(settings.timing_batch_size));
+        let timing_buffer = Arc::new(TimingBuffer::new(
+            settings.timing_batch_size,
+            settings.event_channel_capacity,
+        ));
         Ok(Self {
             users: repos.users.clone(),
             mailer,
@@ -254,11 +257,14 @@ pub async fn handle_error_raised(
         .map(drop)
 }
 
-/// Writes a route's full batch of timings and moves its alert.
+/// Writes a route's full batch of timings and moves its alert; then the batch's place in the
+/// buffer is free, whatever became of it.
 pub async fn handle_route_timings_batched(
     ctx: &HandlerContext,
     _meta: &Meta,
     event: RouteTimingsBatched,
 ) -> Result<()> {
-    crate::timings::persist_batch(ctx, event.timings).await
+    let written = crate::timings::persist_batch(ctx, event.timings).await;
+    ctx.timing_buffer.written();
+    written
 }

@@ -11,41 +11,86 @@ use ninepanels_domain::events::RouteTimingsPersisted;
 use ninepanels_domain::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Timings waiting to be written, per route; shared by the bus (which fills it) and the worker
-/// and jobs (which write what it holds).
+/// and jobs (which write what it holds). At most a set number of full batches wait for the
+/// worker at a time; a batch that fills while they wait is dropped, so a worker that cannot keep
+/// up loses timings instead of falling ever further behind.
 #[derive(Debug)]
 pub struct TimingBuffer {
     routes: Mutex<HashMap<String, Vec<Timing>>>,
     batch_size: usize,
+    /// Full batches handed to the worker and not yet written, and how many may be.
+    waiting: AtomicUsize,
+    most_waiting: usize,
+}
+
+/// What became of a timing added to the buffer.
+#[derive(Debug, PartialEq)]
+pub enum Pushed {
+    /// It waits in its route's batch.
+    Kept,
+    /// It filled its route's batch: the batch, for the worker (then [`TimingBuffer::written`]).
+    Full(Vec<Timing>),
+    /// It filled its route's batch while the worker was behind: this many timings were dropped.
+    Dropped(usize),
 }
 
 impl Default for TimingBuffer {
     fn default() -> Self {
-        Self::new(Background::default().timing_batch_size)
+        let settings = Background::default();
+        Self::new(settings.timing_batch_size, settings.event_channel_capacity)
     }
 }
 
 impl TimingBuffer {
-    /// A buffer that hands out batches of `batch_size` (at least one).
-    pub fn new(batch_size: u32) -> Self {
+    /// A buffer that hands out batches of `batch_size` (at least one), with at most
+    /// `most_timings` handed out and not yet written (at least one batch).
+    pub fn new(batch_size: u32, most_timings: usize) -> Self {
+        let batch_size = (batch_size as usize).max(1);
         Self {
             routes: Mutex::default(),
-            batch_size: (batch_size as usize).max(1),
+            batch_size,
+            waiting: AtomicUsize::new(0),
+            most_waiting: (most_timings / batch_size).max(1),
         }
     }
 
     /// Adds a timing; hands back the route's batch once it holds the batch size.
-    pub fn push(&self, timing: Timing) -> Option<Vec<Timing>> {
-        let batch_size = self.batch_size;
+    pub fn push(&self, timing: Timing) -> Pushed {
         let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
         // The route's name is copied only the first time it is seen.
         if !routes.contains_key(&timing.method_path) {
             routes.insert(timing.method_path.clone(), Vec::new());
         }
-        let buffer = routes.get_mut(&timing.method_path)?;
+        let Some(buffer) = routes.get_mut(&timing.method_path) else {
+            return Pushed::Kept;
+        };
         buffer.push(timing);
-        (buffer.len() >= batch_size).then(|| std::mem::take(buffer))
+        if buffer.len() < self.batch_size {
+            return Pushed::Kept;
+        }
+        let most = self.most_waiting;
+        let slot = self
+            .waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < most).then_some(n + 1)
+            });
+        if slot.is_ok() {
+            Pushed::Full(std::mem::take(buffer))
+        } else {
+            let dropped = buffer.len();
+            buffer.clear();
+            Pushed::Dropped(dropped)
+        }
+    }
+
+    /// A batch handed out is written (or failed, or was never sent): its place is free.
+    pub fn written(&self) {
+        let _ = self
+            .waiting
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
     }
 
     /// Every buffered timing, by route.
@@ -185,12 +230,33 @@ mod tests {
 
     #[test]
     fn the_buffer_hands_back_full_batches_per_route() {
-        let buffer = TimingBuffer::new(2);
-        assert!(buffer.push(sample()).is_none());
+        let buffer = TimingBuffer::new(2, 100);
+        assert_eq!(buffer.push(sample()), Pushed::Kept);
         let mut other = sample();
         other.method_path = "POST_/token".into();
-        assert!(buffer.push(other).is_none());
-        assert_eq!(buffer.push(sample()).unwrap().len(), 2);
+        assert_eq!(buffer.push(other), Pushed::Kept);
+        assert!(matches!(buffer.push(sample()), Pushed::Full(b) if b.len() == 2));
         assert_eq!(buffer.drain().len(), 1);
+    }
+
+    #[test]
+    fn batches_fill_while_the_worker_is_behind_are_dropped() {
+        let buffer = TimingBuffer::new(2, 5);
+        let pushes = || (0..2).map(|_| buffer.push(sample())).last().unwrap();
+        assert!(matches!(pushes(), Pushed::Full(_)));
+        assert!(matches!(pushes(), Pushed::Full(_)), "two batches may wait");
+        assert_eq!(pushes(), Pushed::Dropped(2));
+        buffer.written();
+        assert!(
+            matches!(pushes(), Pushed::Full(_)),
+            "a written batch frees its place"
+        );
+        buffer.written();
+        buffer.written();
+        buffer.written();
+        assert!(
+            matches!(pushes(), Pushed::Full(_)),
+            "never below none waiting"
+        );
     }
 }
