@@ -182,3 +182,25 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize> {
         .or_db("reading migration status")?
         .len())
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sqlx::{self, Connection};
+
+    /// `.cargo/config.toml` builds SQLite without allocation statistics (a global mutex per
+    /// allocation otherwise).
+    #[tokio::test]
+    async fn sqlite_is_built_without_allocation_statistics() {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let options: Vec<(String,)> = sqlx::query_as("PRAGMA compile_options")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert!(
+            options.iter().any(|(o,)| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+}
