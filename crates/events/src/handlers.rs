@@ -54,10 +54,7 @@ impl HandlerContext {
         sealer: Sealer,
     ) -> Result<Self> {
         let webhook = settings.alerting.webhook_url.clone().map(Webhook::new);
-        let timing_buffer = Arc::new(TimingBuffer::new(
-            settings.timing_batch_size,
-            settings.event_channel_capacity,
-        ));
+        let timing_buffer = Arc::new(TimingBuffer::for_settings(&settings));
         Ok(Self {
             users: repos.users.clone(),
             mailer,

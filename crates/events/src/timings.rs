@@ -39,8 +39,7 @@ pub enum Pushed {
 
 impl Default for TimingBuffer {
     fn default() -> Self {
-        let settings = Background::default();
-        Self::new(settings.timing_batch_size, settings.event_channel_capacity)
+        Self::for_settings(&Background::default())
     }
 }
 
@@ -55,6 +54,11 @@ impl TimingBuffer {
             waiting: AtomicUsize::new(0),
             most_waiting: (most_timings / batch_size).max(1),
         }
+    }
+
+    /// Batches of `TIMING_BATCH_SIZE`, at most `EVENT_CHANNEL_CAPACITY` timings waiting in them.
+    pub fn for_settings(settings: &Background) -> Self {
+        Self::new(settings.timing_batch_size, settings.event_channel_capacity)
     }
 
     /// Adds a timing; hands back the route's batch once it holds the batch size.

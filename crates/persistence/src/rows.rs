@@ -102,10 +102,10 @@ impl ListedPanelRow {
     /// a null position first).
     pub fn from_sqlite_json(listed: &str) -> Result<Vec<(Panel, Option<bool>)>> {
         let unreadable = |why: String| Error::internal(format!("reading the panel list: {why}"));
-        let mut rows: Vec<ListedPanelJson> =
+        let json: Vec<ListedPanelJson> =
             serde_json::from_str(listed).map_err(|e| unreadable(e.to_string()))?;
-        rows.sort_unstable_by_key(|&(id, _, _, _, position, ..)| (position, id));
-        rows.into_iter()
+        let mut rows = json
+            .into_iter()
             .map(
                 |(id, created_at, title, description, position, user_id, latest)| {
                     let created_at = match created_at {
@@ -115,11 +115,20 @@ impl ListedPanelRow {
                         ),
                         None => None,
                     };
-                    let panel = panel(id, created_at, title, description, position, user_id);
-                    Ok((panel, latest.map(|state| state != 0)))
+                    Ok(Self {
+                        id,
+                        created_at,
+                        title,
+                        description,
+                        position,
+                        user_id,
+                        latest: latest.map(|state| state != 0),
+                    })
                 },
             )
-            .collect()
+            .collect::<Result<Vec<Self>>>()?;
+        rows.sort_unstable_by_key(|row| (row.position, row.id));
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 }
 
