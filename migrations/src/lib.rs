@@ -3,7 +3,6 @@
 
 use sea_orm_migration::prelude::*;
 
-mod columns;
 mod m20261124_000001_baseline_tables;
 mod m20261124_000002_time_zones_and_indexes;
 mod m20261124_000003_account_security;
@@ -16,7 +15,6 @@ mod m20261201_000009_adopted_panels_complete;
 mod m20261203_000010_panel_tallies;
 mod m20261203_000011_alerts;
 mod m20261203_000012_rest_days;
-mod m20261203_000013_panel_latest_entry;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -38,7 +36,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_panel_tallies::Migration),
             Box::new(m20261203_000011_alerts::Migration),
             Box::new(m20261203_000012_rest_days::Migration),
-            Box::new(m20261203_000013_panel_latest_entry::Migration),
         ]
     }
 }

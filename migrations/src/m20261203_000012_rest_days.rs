@@ -3,11 +3,29 @@
 //! where each run starts (a run may span rest days), so the ones counted before are dropped and
 //! counted again on the next read (they are derived data).
 
-use crate::columns::add_column;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    name: &str,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
+    if manager.has_column(table, name).await? {
+        return Ok(());
+    }
+    manager
+        .alter_table(
+            Table::alter()
+                .table(table.to_owned())
+                .add_column(column)
+                .to_owned(),
+        )
+        .await
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

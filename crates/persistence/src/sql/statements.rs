@@ -3,17 +3,13 @@
 
 use super::HotQuery;
 
-/// Panels with the state of their latest entry in a time range. Each panel row holds its latest
-/// entry (kept by triggers): none, or one before the range, means none in it; one inside is the
-/// answer. Only a panel whose latest entry lies after the range searches the covering entries
-/// index.
+/// Panels with the state of their latest entry in a time range, answered from the covering
+/// entries index.
 pub static PANELS_WITH_LATEST: HotQuery = HotQuery::new(
     "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
-     CASE WHEN p.latest_entry_at IS NULL OR p.latest_entry_at < {2} THEN NULL \
-       WHEN p.latest_entry_at < {3} THEN p.latest_entry_complete \
-       ELSE (SELECT e.is_complete FROM entries e \
-         WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
-         ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) END AS latest \
+     (SELECT e.is_complete FROM entries e \
+       WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
+       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
      FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
 );
 
@@ -23,11 +19,9 @@ pub static PANELS_WITH_LATEST: HotQuery = HotQuery::new(
 /// a time between threads, and each hand-over wakes a thread.
 pub static PANELS_WITH_LATEST_SQLITE: HotQuery = HotQuery::new(
     "SELECT json_group_array(json_array(p.id, p.created_at, p.title, p.description, p.position, \
-       p.user_id, CASE WHEN p.latest_entry_at IS NULL OR p.latest_entry_at < {2} THEN NULL \
-         WHEN p.latest_entry_at < {3} THEN p.latest_entry_complete \
-         ELSE (SELECT e.is_complete FROM entries e \
-           WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
-           ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) END)) \
+       p.user_id, (SELECT e.is_complete FROM entries e \
+         WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
+         ORDER BY e.timestamp DESC, e.id DESC LIMIT 1))) \
      FROM panels p WHERE p.user_id = {1}",
 );
 

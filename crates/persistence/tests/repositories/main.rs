@@ -4,7 +4,6 @@ mod alerts;
 mod attempts;
 mod commits;
 mod entries;
-mod latest;
 mod migrations;
 mod panels;
 mod support;
