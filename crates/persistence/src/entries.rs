@@ -4,7 +4,7 @@
 use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
 use crate::panels::{lock_owner, panel_not_found};
-use crate::sql::{fetch, statements};
+use crate::sql::{Hot, fetch, statements};
 use crate::time::{from_db, from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -23,11 +23,17 @@ use sea_orm::{
 #[derive(Debug, Clone)]
 pub struct SqlEntries {
     db: DatabaseConnection,
+    hot: Hot,
 }
 
 impl SqlEntries {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_hot(Hot::for_pool(&db), db)
+    }
+
+    /// On `db`, sharing the connections `hot` keeps with other repositories.
+    pub fn with_hot(hot: Hot, db: DatabaseConnection) -> Self {
+        Self { db, hot }
     }
 
     async fn ensure_owned(
@@ -90,6 +96,7 @@ impl SqlEntries {
                 let json = serde_json::to_string(&spans).unwrap_or_default();
                 let rows: Vec<(Option<String>,)> = fetch!(
                     fetch_all,
+                    &self.hot,
                     &self.db,
                     statements::LATEST_IN_SPANS_SQLITE,
                     json
@@ -147,6 +154,7 @@ impl EntryRepository for SqlEntries {
         // Read to the end: the statement commits as it finishes, and only then may it answer.
         let inserted: Vec<(i32,)> = fetch!(
             fetch_all,
+            &self.hot,
             &self.db,
             statements::RECORD_ENTRY,
             is_complete,

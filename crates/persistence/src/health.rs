@@ -2,7 +2,7 @@
 
 use crate::connect::pending_migrations;
 use crate::error::DbResultExt;
-use crate::sql::{fetch, statements};
+use crate::sql::{Hot, fetch, statements};
 use crate::{
     SqlAlerts, SqlAttempts, SqlEntries, SqlJobs, SqlOutbox, SqlPanels, SqlTallies, SqlTimings,
     SqlTokens, SqlUsers,
@@ -19,11 +19,17 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct SqlHealth {
     db: DatabaseConnection,
+    hot: Hot,
 }
 
 impl SqlHealth {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_hot(Hot::for_pool(&db), db)
+    }
+
+    /// On `db`, sharing the connections `hot` keeps with other repositories.
+    pub fn with_hot(hot: Hot, db: DatabaseConnection) -> Self {
+        Self { db, hot }
     }
 }
 
@@ -45,7 +51,8 @@ impl Health for SqlHealth {
 
     async fn outbox_depth(&self) -> Result<OutboxDepth> {
         let (waiting, parked): (i64, i64) =
-            fetch!(fetch_one, &self.db, statements::OUTBOX_DEPTH).or_db("counting the outbox")?;
+            fetch!(fetch_one, &self.hot, &self.db, statements::OUTBOX_DEPTH)
+                .or_db("counting the outbox")?;
         let count = |n: i64| u64::try_from(n).unwrap_or_default();
         Ok(OutboxDepth {
             waiting: count(waiting),
@@ -65,17 +72,18 @@ fn stats<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolStats {
 
 /// Every repository, and the health check, on `db`.
 pub fn repositories(db: &DatabaseConnection) -> Repositories {
+    let hot = Hot::for_pool(db);
     Repositories {
         users: Arc::new(SqlUsers::new(db.clone())),
-        panels: Arc::new(SqlPanels::new(db.clone())),
-        entries: Arc::new(SqlEntries::new(db.clone())),
-        tallies: Arc::new(SqlTallies::new(db.clone())),
+        panels: Arc::new(SqlPanels::with_hot(hot.clone(), db.clone())),
+        entries: Arc::new(SqlEntries::with_hot(hot.clone(), db.clone())),
+        tallies: Arc::new(SqlTallies::with_hot(hot.clone(), db.clone())),
         tokens: Arc::new(SqlTokens::new(db.clone())),
         attempts: Arc::new(SqlAttempts::new(db.clone())),
         timings: Arc::new(SqlTimings::new(db.clone())),
         alerts: Arc::new(SqlAlerts::new(db.clone())),
         outbox: Arc::new(SqlOutbox::new(db.clone())),
         jobs: Arc::new(SqlJobs::new(db.clone())),
-        health: Arc::new(SqlHealth::new(db.clone())),
+        health: Arc::new(SqlHealth::with_hot(hot.clone(), db.clone())),
     }
 }

@@ -4,7 +4,7 @@
 use crate::entities::{entries, panels, users};
 use crate::error::DbResultExt;
 use crate::rows::ListedPanelRow;
-use crate::sql::{fetch, statements};
+use crate::sql::{Hot, fetch, statements};
 use crate::time::{from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,11 +26,17 @@ use sea_orm::{
 #[derive(Debug, Clone)]
 pub struct SqlPanels {
     db: DatabaseConnection,
+    hot: Hot,
 }
 
 impl SqlPanels {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_hot(Hot::for_pool(&db), db)
+    }
+
+    /// On `db`, sharing the connections `hot` keeps with other repositories.
+    pub fn with_hot(hot: Hot, db: DatabaseConnection) -> Self {
+        Self { db, hot }
     }
 
     /// Starts a transaction holding the owner's lock, with their panels in order and the
@@ -172,6 +178,7 @@ impl PanelRepository for SqlPanels {
         if self.db.get_database_backend() != DatabaseBackend::Postgres {
             let (listed,): (String,) = fetch!(
                 fetch_one,
+                &self.hot,
                 &self.db,
                 statements::PANELS_WITH_LATEST_SQLITE,
                 user_id,
@@ -183,6 +190,7 @@ impl PanelRepository for SqlPanels {
         }
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
+            &self.hot,
             &self.db,
             statements::PANELS_WITH_LATEST,
             user_id,

@@ -2,7 +2,7 @@
 
 use crate::error::DbResultExt;
 use crate::rows::TalliedPanelRow;
-use crate::sql::{fetch, statements};
+use crate::sql::{Hot, fetch, statements};
 use crate::time::to_db;
 use async_trait::async_trait;
 use ninepanels_domain::Result;
@@ -14,11 +14,17 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 #[derive(Debug, Clone)]
 pub struct SqlTallies {
     db: DatabaseConnection,
+    hot: Hot,
 }
 
 impl SqlTallies {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self::with_hot(Hot::for_pool(&db), db)
+    }
+
+    /// On `db`, sharing the connections `hot` keeps with other repositories.
+    pub fn with_hot(hot: Hot, db: DatabaseConnection) -> Self {
+        Self { db, hot }
     }
 }
 
@@ -36,6 +42,7 @@ impl TallyRepository for SqlTallies {
     ) -> Result<Vec<PanelTally>> {
         let rows: Vec<TalliedPanelRow> = fetch!(
             fetch_all,
+            &self.hot,
             &self.db,
             statements::PANELS_WITH_TALLIES,
             user_id,

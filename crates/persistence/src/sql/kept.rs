@@ -1,0 +1,189 @@
+//! Connections kept between hot statements: a connection that ran a statement to its end goes
+//! to the next hot statement as it is, skipping the ping sqlx sends on every return to its pool
+//! (a round trip to PostgreSQL, a wake-up of SQLite's worker thread). At most half the pool is
+//! kept, and a connection no statement takes within [`KEEP_FOR`] goes back to the pool.
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::{self, Connection, Database, Pool, Postgres, Sqlite};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How long a kept connection waits for the next hot statement before it goes back to the pool
+/// (and from there to any other query, transactions included).
+pub const KEEP_FOR: Duration = Duration::from_millis(10);
+
+/// The connections kept for one pool.
+pub struct Kept<DB: Database> {
+    held: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
+    capacity: usize,
+    sweeping: AtomicBool,
+    /// Wakes a hot statement waiting for the pool when a connection is kept instead.
+    kept_one: Notify,
+}
+
+impl<DB: Database> std::fmt::Debug for Kept<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept")
+            .field("held", &self.len())
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+impl<DB: Database> Kept<DB> {
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            held: Mutex::new(Vec::with_capacity(capacity)),
+            capacity,
+            sweeping: AtomicBool::new(false),
+            kept_one: Notify::new(),
+        })
+    }
+
+    /// How many connections are kept now.
+    pub fn len(&self) -> usize {
+        self.held().len()
+    }
+
+    /// How many connections may be kept at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn held(&self) -> MutexGuard<'_, Vec<(PoolConnection<DB>, Instant)>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `statement` on a kept connection, or else on one from `pool`. The connection is kept
+    /// only when the statement succeeded outside any transaction; after an error, or when the
+    /// request is dropped halfway, it goes back to the pool, which checks it as always.
+    pub async fn run<T>(
+        self: &Arc<Self>,
+        pool: &Pool<DB>,
+        statement: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut connection = self.take(pool).await?;
+        let result = statement(&mut connection).await;
+        if result.is_ok() {
+            self.keep(connection);
+        }
+        result
+    }
+
+    /// A kept connection, or one from `pool`, whichever comes first: a statement waiting for
+    /// the pool would otherwise wait while others keep theirs.
+    async fn take(&self, pool: &Pool<DB>) -> Result<PoolConnection<DB>, sqlx::Error> {
+        loop {
+            let kept = self.held().pop();
+            if let Some((connection, _)) = kept {
+                return Ok(connection);
+            }
+            let notified = self.kept_one.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let kept = self.held().pop();
+            if let Some((connection, _)) = kept {
+                return Ok(connection);
+            }
+            tokio::select! {
+                acquired = pool.acquire() => return acquired,
+                () = &mut notified => {}
+            }
+        }
+    }
+
+    fn keep(self: &Arc<Self>, connection: PoolConnection<DB>) {
+        if connection.is_in_transaction() {
+            return;
+        }
+        let refused = {
+            let mut held = self.held();
+            if held.len() < self.capacity {
+                held.push((connection, Instant::now()));
+                None
+            } else {
+                Some(connection)
+            }
+        };
+        if refused.is_none() {
+            self.kept_one.notify_one();
+        }
+        drop(refused);
+        if !self.sweeping.swap(true, Ordering::AcqRel) {
+            tokio::spawn(sweep(Arc::downgrade(self)));
+        }
+    }
+
+    /// Gives back the connections kept for `age` or longer; whether any are still kept.
+    fn release_idle(&self, age: Duration) -> bool {
+        let (idle, still_kept) = {
+            let mut held = self.held();
+            let (idle, young): (Vec<_>, Vec<_>) = held
+                .drain(..)
+                .partition(|(_, since)| since.elapsed() >= age);
+            *held = young;
+            (idle, !held.is_empty())
+        };
+        drop(idle);
+        still_kept
+    }
+}
+
+/// Gives idle connections back every [`KEEP_FOR`] while any are kept.
+async fn sweep<DB: Database>(kept: Weak<Kept<DB>>) {
+    loop {
+        tokio::time::sleep(KEEP_FOR).await;
+        let Some(kept) = kept.upgrade() else {
+            return;
+        };
+        if kept.release_idle(KEEP_FOR) {
+            continue;
+        }
+        kept.sweeping.store(false, Ordering::Release);
+        // A connection kept between the check and the store found this sweeper still running.
+        if kept.is_empty() || kept.sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+    }
+}
+
+/// The kept connections of one database, for whichever engine it is.
+#[derive(Debug, Clone)]
+pub struct Hot {
+    pub postgres: Arc<Kept<Postgres>>,
+    pub sqlite: Arc<Kept<Sqlite>>,
+}
+
+impl Hot {
+    /// Keeps at most half of `db`'s pool (at least one connection).
+    pub fn for_pool(db: &DatabaseConnection) -> Self {
+        let capacity = match db.get_database_backend() {
+            DatabaseBackend::Postgres => half(db.get_postgres_connection_pool()),
+            _ => half(db.get_sqlite_connection_pool()),
+        };
+        Self {
+            postgres: Kept::new(capacity),
+            sqlite: Kept::new(capacity),
+        }
+    }
+
+    /// How many connections are kept now.
+    pub fn len(&self) -> usize {
+        self.postgres.len() + self.sqlite.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn half<DB: Database>(pool: &Pool<DB>) -> usize {
+    (pool.options().get_max_connections() as usize / 2).max(1)
+}
