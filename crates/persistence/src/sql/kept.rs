@@ -78,13 +78,16 @@ impl<DB: Database> Kept<DB> {
     }
 
     /// A kept connection, or one from `pool`, whichever comes first: a statement waiting for
-    /// the pool would otherwise wait while others keep theirs.
+    /// the pool would otherwise wait while others keep theirs. The wait for the pool keeps its
+    /// place in the pool's queue, and its `acquire_timeout`, while kept connections come and go.
     async fn take(&self, pool: &Pool<DB>) -> Result<PoolConnection<DB>, sqlx::Error> {
+        let kept = self.held().pop();
+        if let Some((connection, _)) = kept {
+            return Ok(connection);
+        }
+        let acquire = pool.acquire();
+        tokio::pin!(acquire);
         loop {
-            let kept = self.held().pop();
-            if let Some((connection, _)) = kept {
-                return Ok(connection);
-            }
             let notified = self.kept_one.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
@@ -93,7 +96,7 @@ impl<DB: Database> Kept<DB> {
                 return Ok(connection);
             }
             tokio::select! {
-                acquired = pool.acquire() => return acquired,
+                acquired = &mut acquire => return acquired,
                 () = &mut notified => {}
             }
         }
