@@ -97,7 +97,6 @@ impl SqlEntries {
                 let rows: Vec<(Option<String>,)> = fetch!(
                     fetch_all,
                     &self.hot,
-                    &self.db,
                     statements::LATEST_IN_SPANS_SQLITE,
                     json
                 )
@@ -155,7 +154,6 @@ impl EntryRepository for SqlEntries {
         let inserted: Vec<(i32,)> = fetch!(
             fetch_all,
             &self.hot,
-            &self.db,
             statements::RECORD_ENTRY,
             is_complete,
             is_skip,

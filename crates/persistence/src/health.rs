@@ -51,8 +51,7 @@ impl Health for SqlHealth {
 
     async fn outbox_depth(&self) -> Result<OutboxDepth> {
         let (waiting, parked): (i64, i64) =
-            fetch!(fetch_one, &self.hot, &self.db, statements::OUTBOX_DEPTH)
-                .or_db("counting the outbox")?;
+            fetch!(fetch_one, &self.hot, statements::OUTBOX_DEPTH).or_db("counting the outbox")?;
         let count = |n: i64| u64::try_from(n).unwrap_or_default();
         Ok(OutboxDepth {
             waiting: count(waiting),

@@ -179,7 +179,6 @@ impl PanelRepository for SqlPanels {
             let (listed,): (String,) = fetch!(
                 fetch_one,
                 &self.hot,
-                &self.db,
                 statements::PANELS_WITH_LATEST_SQLITE,
                 user_id,
                 to_sqlite_text(from),
@@ -191,7 +190,6 @@ impl PanelRepository for SqlPanels {
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
             &self.hot,
-            &self.db,
             statements::PANELS_WITH_LATEST,
             user_id,
             to_db(from),

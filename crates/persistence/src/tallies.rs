@@ -43,7 +43,6 @@ impl TallyRepository for SqlTallies {
         let rows: Vec<TalliedPanelRow> = fetch!(
             fetch_all,
             &self.hot,
-            &self.db,
             statements::PANELS_WITH_TALLIES,
             user_id,
             zone.name()

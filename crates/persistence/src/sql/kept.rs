@@ -17,6 +17,7 @@ pub const KEEP_FOR: Duration = Duration::from_millis(10);
 
 /// The connections kept for one pool.
 pub struct Kept<DB: Database> {
+    pool: Pool<DB>,
     held: Mutex<Vec<(PoolConnection<DB>, Instant)>>,
     capacity: usize,
     sweeping: AtomicBool,
@@ -34,8 +35,11 @@ impl<DB: Database> std::fmt::Debug for Kept<DB> {
 }
 
 impl<DB: Database> Kept<DB> {
-    pub fn new(capacity: usize) -> Arc<Self> {
+    /// Keeps at most half of `pool` (at least one connection).
+    pub fn new(pool: Pool<DB>) -> Arc<Self> {
+        let capacity = (pool.options().get_max_connections() as usize / 2).max(1);
         Arc::new(Self {
+            pool,
             held: Mutex::new(Vec::with_capacity(capacity)),
             capacity,
             sweeping: AtomicBool::new(false),
@@ -61,15 +65,14 @@ impl<DB: Database> Kept<DB> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `statement` on a kept connection, or else on one from `pool`. The connection is kept
+    /// Runs `statement` on a kept connection, or else on one from the pool. The connection is kept
     /// only when the statement succeeded outside any transaction; after an error, or when the
     /// request is dropped halfway, it goes back to the pool, which checks it as always.
     pub async fn run<T>(
         self: &Arc<Self>,
-        pool: &Pool<DB>,
         statement: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        let mut connection = self.take(pool).await?;
+        let mut connection = self.take().await?;
         let result = statement(&mut connection).await;
         if result.is_ok() {
             self.keep(connection);
@@ -77,15 +80,15 @@ impl<DB: Database> Kept<DB> {
         result
     }
 
-    /// A kept connection, or one from `pool`, whichever comes first: a statement waiting for
+    /// A kept connection, or one from the pool, whichever comes first: a statement waiting for
     /// the pool would otherwise wait while others keep theirs. The wait for the pool keeps its
     /// place in the pool's queue, and its `acquire_timeout`, while kept connections come and go.
-    async fn take(&self, pool: &Pool<DB>) -> Result<PoolConnection<DB>, sqlx::Error> {
+    async fn take(&self) -> Result<PoolConnection<DB>, sqlx::Error> {
         let kept = self.held().pop();
         if let Some((connection, _)) = kept {
             return Ok(connection);
         }
-        let acquire = pool.acquire();
+        let acquire = self.pool.acquire();
         tokio::pin!(acquire);
         loop {
             let notified = self.kept_one.notified();
@@ -157,36 +160,32 @@ async fn sweep<DB: Database>(kept: Weak<Kept<DB>>) {
     }
 }
 
-/// The kept connections of one database, for whichever engine it is.
+/// The kept connections of one database's pool.
 #[derive(Debug, Clone)]
-pub struct Hot {
-    pub postgres: Arc<Kept<Postgres>>,
-    pub sqlite: Arc<Kept<Sqlite>>,
+pub enum Hot {
+    Postgres(Arc<Kept<Postgres>>),
+    Sqlite(Arc<Kept<Sqlite>>),
 }
 
 impl Hot {
-    /// Keeps at most half of `db`'s pool (at least one connection).
     pub fn for_pool(db: &DatabaseConnection) -> Self {
-        let capacity = match db.get_database_backend() {
-            DatabaseBackend::Postgres => half(db.get_postgres_connection_pool()),
-            _ => half(db.get_sqlite_connection_pool()),
-        };
-        Self {
-            postgres: Kept::new(capacity),
-            sqlite: Kept::new(capacity),
+        match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                Self::Postgres(Kept::new(db.get_postgres_connection_pool().clone()))
+            }
+            _ => Self::Sqlite(Kept::new(db.get_sqlite_connection_pool().clone())),
         }
     }
 
     /// How many connections are kept now.
     pub fn len(&self) -> usize {
-        self.postgres.len() + self.sqlite.len()
+        match self {
+            Self::Postgres(kept) => kept.len(),
+            Self::Sqlite(kept) => kept.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-fn half<DB: Database>(pool: &Pool<DB>) -> usize {
-    (pool.options().get_max_connections() as usize / 2).max(1)
 }

@@ -40,32 +40,30 @@ impl HotQuery {
     }
 }
 
-/// `fetch!(fetch_all, hot, db, QUERY, arg, ...)`: the query's rows as tuples (or
+/// `fetch!(fetch_all, hot, QUERY, arg, ...)`: the query's rows as tuples (or
 /// `fetch_optional`: its first row), on a connection kept from the last hot statement or else
 /// taken from the pool for it (sqlx's pool-level fetch copies a large future per query). A write
 /// (`... RETURNING`) takes `fetch_all`: a statement outside a transaction commits when it runs to
 /// its end, and `fetch_optional` stops after the first row and drops the error of a commit that
 /// fails.
 macro_rules! fetch {
-    ($fetch:ident, $hot:expr, $db:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
+    ($fetch:ident, $hot:expr, $query:expr $(, $arg:expr)* $(,)?) => {{
         use sea_orm::sqlx::{self, AssertSqlSafe};
-        let hot: &$crate::sql::Hot = $hot;
-        let db: &sea_orm::DatabaseConnection = $db;
-        let sql = AssertSqlSafe($query.sql(db.get_database_backend()));
-        match db.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => {
-                hot.postgres
-                    .run(db.get_postgres_connection_pool(), async |connection| {
-                        sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
-                    })
-                    .await
+        use sea_orm::DatabaseBackend;
+        match $hot {
+            $crate::sql::Hot::Postgres(kept) => {
+                let sql = AssertSqlSafe($query.sql(DatabaseBackend::Postgres));
+                kept.run(async |connection| {
+                    sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
+                })
+                .await
             }
-            _ => {
-                hot.sqlite
-                    .run(db.get_sqlite_connection_pool(), async |connection| {
-                        sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
-                    })
-                    .await
+            $crate::sql::Hot::Sqlite(kept) => {
+                let sql = AssertSqlSafe($query.sql(DatabaseBackend::Sqlite));
+                kept.run(async |connection| {
+                    sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await
+                })
+                .await
             }
         }
     }};

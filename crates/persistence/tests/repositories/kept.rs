@@ -42,12 +42,10 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let run = |sql: String| {
-        let (kept, pool) = (kept.clone(), pool.clone());
+        let kept = kept.clone();
         async move {
-            kept.run(&pool, async |c| {
-                c.execute(sqlx::AssertSqlSafe(sql)).await.map(|_| ())
-            })
-            .await
+            kept.run(async |c| c.execute(sqlx::AssertSqlSafe(sql)).await.map(|_| ()))
+                .await
         }
     };
     run("SELECT 1".to_owned()).await.unwrap();
@@ -80,7 +78,7 @@ where
         .expect("the pool serves on after a drop");
 
     let left_open = kept
-        .run(pool, async |c| {
+        .run(async |c| {
             std::mem::forget(c.begin().await?);
             Ok(())
         })
@@ -105,14 +103,14 @@ where
 
 async fn statements_keep_their_connections_as_promised(db: &TestDb) {
     let hot = Hot::for_pool(&db.db);
-    match db.engine {
-        TestEngine::Postgres => {
-            let pool = db.db.get_postgres_connection_pool().clone();
-            exercise(db.engine, hot.postgres.clone(), &pool).await;
+    match &hot {
+        Hot::Postgres(kept) => {
+            let pool = db.db.get_postgres_connection_pool();
+            exercise(db.engine, kept.clone(), pool).await;
         }
-        TestEngine::Sqlite => {
-            let pool = db.db.get_sqlite_connection_pool().clone();
-            exercise(db.engine, hot.sqlite.clone(), &pool).await;
+        Hot::Sqlite(kept) => {
+            let pool = db.db.get_sqlite_connection_pool();
+            exercise(db.engine, kept.clone(), pool).await;
         }
     }
     assert!(!hot.is_empty(), "the capacity run kept connections");
