@@ -39,7 +39,7 @@ pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;
 pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
-pub use sql::{Hot, KEEP_FOR, Kept};
+pub use sql::{Hot, Inline, KEEP_FOR, Kept};
 pub use tallies::SqlTallies;
 pub use timings::SqlTimings;
 pub use tokens::SqlTokens;

@@ -174,18 +174,12 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        const LISTING: &str = "listing panels with their latest entries";
-        if self.db.get_database_backend() != DatabaseBackend::Postgres {
-            let (listed,): (String,) = fetch!(
-                fetch_one,
-                &self.hot,
-                statements::PANELS_WITH_LATEST_SQLITE,
-                user_id,
-                to_sqlite_text(from),
-                to_sqlite_text(until)
-            )
-            .or_db(LISTING)?;
-            return ListedPanelRow::from_sqlite_json(&listed);
+        if let Some(inline) = self.hot.inline() {
+            let sql = statements::PANELS_WITH_LATEST.sql(DatabaseBackend::Sqlite);
+            let params = (user_id, to_sqlite_text(from), to_sqlite_text(until));
+            if let Some(rows) = inline.rows(sql, params, ListedPanelRow::read_inline) {
+                return Ok(rows.into_iter().map(Into::into).collect());
+            }
         }
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,
@@ -195,7 +189,7 @@ impl PanelRepository for SqlPanels {
             to_db(from),
             to_db(until)
         )
-        .or_db(LISTING)?;
+        .or_db("listing panels with their latest entries")?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

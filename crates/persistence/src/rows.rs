@@ -4,18 +4,29 @@
 
 use crate::time::{from_db_or_epoch, from_sqlite_text};
 use chrono::{NaiveDate, NaiveDateTime};
+use ninepanels_domain::Result;
 use ninepanels_domain::panel::Panel;
 use ninepanels_domain::tally::{PanelTally, SavedTally, Tally};
-use ninepanels_domain::{Error, Result};
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
 use sea_orm::sqlx::{self, Row};
 
-/// `FromRow` on both engines, reading the fields in the order they are declared, by position.
+/// `FromRow` on both engines, and `read_inline` for SQLite's reads on the calling thread
+/// ([`crate::sql::Inline`]), reading the fields in the order they are declared, by position.
 macro_rules! read_by_position {
     ($row:ident { $($field:ident),+ $(,)? }) => {
         read_by_position!(@engine $row, PgRow, $($field),+);
         read_by_position!(@engine $row, SqliteRow, $($field),+);
+        impl $row {
+            /// The row as SQLite hands it over on the calling thread.
+            #[allow(dead_code)]
+            pub fn read_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut column = 0_usize..;
+                Ok(Self {
+                    $($field: InlineColumn::read(row, column.next().unwrap_or_default())?,)+
+                })
+            }
+        }
     };
     (@engine $row:ident, $engine:ty, $($field:ident),+) => {
         impl<'r> sqlx::FromRow<'r, $engine> for $row {
@@ -52,6 +63,47 @@ read_by_position!(ListedPanelRow {
     latest
 });
 
+/// A column of a row read on the calling thread: as rusqlite reads its type, except a time,
+/// read by [`from_sqlite_text`] (which takes the forms an older tool wrote too).
+trait InlineColumn: Sized {
+    fn read(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self>;
+}
+
+macro_rules! inline_as_rusqlite_reads {
+    ($($column:ty),+) => {
+        $(impl InlineColumn for $column {
+            fn read(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
+            }
+        })+
+    };
+}
+
+inline_as_rusqlite_reads!(
+    i32,
+    i64,
+    Option<i32>,
+    Option<i64>,
+    Option<bool>,
+    Option<String>,
+    Option<NaiveDate>
+);
+
+impl InlineColumn for Option<NaiveDateTime> {
+    fn read(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+        let Some(text) = row.get_ref(index)?.as_str_or_null()? else {
+            return Ok(None);
+        };
+        from_sqlite_text(text).map(Some).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("a time reads {text:?}").into(),
+            )
+        })
+    }
+}
+
 /// A panel from the six columns every panel read starts with.
 fn panel(
     id: i32,
@@ -83,52 +135,6 @@ impl From<ListedPanelRow> for (Panel, Option<bool>) {
             row.user_id,
         );
         (panel, latest)
-    }
-}
-
-/// A row of [`crate::sql::statements::PANELS_WITH_LATEST_SQLITE`]'s JSON array.
-type ListedPanelJson = (
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<i64>,
-);
-
-impl ListedPanelRow {
-    /// The panels of SQLite's one-row listing, in position order (as `ORDER BY p.position, p.id`:
-    /// a null position first).
-    pub fn from_sqlite_json(listed: &str) -> Result<Vec<(Panel, Option<bool>)>> {
-        let unreadable = |why: String| Error::internal(format!("reading the panel list: {why}"));
-        let json: Vec<ListedPanelJson> =
-            serde_json::from_str(listed).map_err(|e| unreadable(e.to_string()))?;
-        let mut rows = json
-            .into_iter()
-            .map(
-                |(id, created_at, title, description, position, user_id, latest)| {
-                    let created_at = match created_at {
-                        Some(text) => Some(
-                            from_sqlite_text(&text)
-                                .ok_or_else(|| unreadable(format!("a time reads {text:?}")))?,
-                        ),
-                        None => None,
-                    };
-                    Ok(Self {
-                        id,
-                        created_at,
-                        title,
-                        description,
-                        position,
-                        user_id,
-                        latest: latest.map(|state| state != 0),
-                    })
-                },
-            )
-            .collect::<Result<Vec<Self>>>()?;
-        rows.sort_unstable_by_key(|row| (row.position, row.id));
-        Ok(rows.into_iter().map(Into::into).collect())
     }
 }
 
@@ -218,27 +224,5 @@ impl From<TalliedPanelRow> for PanelTally {
             revision: row.revision,
             saved,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlites_listing_reads_in_position_order() {
-        let listed = r#"[[7,"2026-01-01 09:00:00","b",null,1,3,0],
-            [5,"2026-01-01 09:00:00.5","a","d",0,3,1],[9,null,"c",null,1,3,null]]"#;
-        let read = ListedPanelRow::from_sqlite_json(listed).unwrap();
-        let shape: Vec<_> = read.iter().map(|(p, l)| (p.id, p.position, *l)).collect();
-        assert_eq!(
-            shape,
-            [(5, 0, Some(true)), (7, 1, Some(false)), (9, 1, None)]
-        );
-        assert_eq!(read[0].0.created_at.timestamp_subsec_millis(), 500);
-        assert_eq!(read[2].0.created_at, chrono::DateTime::UNIX_EPOCH);
-        assert!(ListedPanelRow::from_sqlite_json("[]").unwrap().is_empty());
-        let bad_time = r#"[[1,"yesterday","a",null,0,3,null]]"#;
-        assert!(ListedPanelRow::from_sqlite_json(bad_time).is_err());
     }
 }

@@ -2,8 +2,7 @@
 //! SQLite holds them as text, `%Y-%m-%d %H:%M:%S%.f`: the form sqlx writes and SQLite's own
 //! `datetime()` gives.
 
-use chrono::format::{Fixed, Item, Numeric, Pad, Parsed, parse};
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Utc};
 
 /// The stored form of a UTC time, truncated to microseconds so both engines round-trip it.
 pub fn to_db(at: DateTime<Utc>) -> NaiveDateTime {
@@ -25,36 +24,49 @@ pub fn to_sqlite_text(at: DateTime<Utc>) -> String {
     to_db(at).to_string()
 }
 
-/// `%Y-%m-%d %H:%M:%S%.f`, parsed once here instead of on every read.
-const SQLITE_TEXT: &[Item<'static>] = &[
-    Item::Numeric(Numeric::Year, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Month, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Day, Pad::Zero),
-    Item::Literal(" "),
-    Item::Numeric(Numeric::Hour, Pad::Zero),
-    Item::Literal(":"),
-    Item::Numeric(Numeric::Minute, Pad::Zero),
-    Item::Literal(":"),
-    Item::Numeric(Numeric::Second, Pad::Zero),
-    Item::Fixed(Fixed::Nanosecond),
-];
-
-/// A time from SQLite's text (for rows read as JSON); the `T`-separated and RFC 3339 forms an
-/// older tool may have written are read too.
+/// A time from SQLite's text (for rows read on the calling thread); the `T`-separated and RFC 3339
+/// forms an older tool may have written are read too.
 pub fn from_sqlite_text(text: &str) -> Option<NaiveDateTime> {
-    let mut parsed = Parsed::new();
-    if parse(&mut parsed, text, SQLITE_TEXT.iter()).is_ok()
-        && let Ok(at) = parsed.to_naive_datetime_with_offset(0)
-    {
-        return Some(at);
-    }
-    text.parse::<NaiveDateTime>().ok().or_else(|| {
-        DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|at| at.naive_utc())
+    stored_form(text).or_else(|| {
+        text.parse::<NaiveDateTime>().ok().or_else(|| {
+            DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|at| at.naive_utc())
+        })
     })
+}
+
+/// `YYYY-MM-DD HH:MM:SS` with up to nine digits of fraction, the form every row written here
+/// has, read digit by digit (chrono's parser interprets a format on every call).
+fn stored_form(text: &str) -> Option<NaiveDateTime> {
+    let bytes = text.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
+    if bytes.len() < 19 || separators.iter().any(|&(at, byte)| bytes[at] != byte) {
+        return None;
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0_u32, |n, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| n * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let nanos = match &bytes[19..] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            number(fraction)? * 10_u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(number(&bytes[0..4])?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(&bytes[5..7])?, number(&bytes[8..10])?)?;
+    let time = NaiveTime::from_hms_nano_opt(
+        number(&bytes[11..13])?,
+        number(&bytes[14..16])?,
+        number(&bytes[17..19])?,
+        nanos,
+    )?;
+    Some(date.and_time(time))
 }
 
 #[cfg(test)]
@@ -101,6 +113,12 @@ mod tests {
             "2026-13-08 12:00:00",
             "noon",
             "2026-03-08 12:00:00 junk",
+            "2026-03-08 12:00:00.",
+            "2026-03-08 12:00:00.1234567890",
+            "2026-02-30 12:00:00",
+            "2026-03-08 24:00:00",
+            "2026-03-08 12:0x:00",
+            "+026-03-08 12:00:00",
         ] {
             assert_eq!(from_sqlite_text(bad), None, "{bad}");
         }

@@ -2,7 +2,7 @@
 
 use crate::entities::{timing_stats as stats, timings};
 use crate::error::DbResultExt;
-use crate::time::{from_db_or_epoch, to_db};
+use crate::time::{from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ninepanels_domain::Result;
@@ -75,18 +75,20 @@ async fn insert_postgres(pool: &sqlx::PgPool, batch: &[Timing]) -> sqlx::Result<
     Ok(())
 }
 
-/// Multi-row inserts, in chunks that stay under SQLite's limit on bound values.
+/// Multi-row inserts, in chunks that stay under SQLite's limit on bound values; times bound as
+/// the text SQLite holds (sqlx's encoder interprets a format string for each).
 async fn insert_sqlite(pool: &sqlx::SqlitePool, batch: &[Timing]) -> sqlx::Result<()> {
     let mut txn = pool.begin().await?;
     for chunk in batch.chunks(1000) {
         let mut insert = sqlx::QueryBuilder::new(INSERT_COLUMNS);
         insert.push_values(chunk, |mut row, t| {
-            row.push_bind(to_db(t.stopped_at))
+            let stopped = to_sqlite_text(t.stopped_at);
+            row.push_bind(stopped.clone())
                 .push_bind(t.request_id.as_deref())
                 .push_bind(t.path.as_str())
                 .push_bind(t.method.as_str())
-                .push_bind(to_db(t.started_at))
-                .push_bind(to_db(t.stopped_at))
+                .push_bind(to_sqlite_text(t.started_at))
+                .push_bind(stopped)
                 .push_bind(t.diff_ms)
                 .push_bind(t.method_path.as_str())
                 .push_bind(t.event_id.as_deref());

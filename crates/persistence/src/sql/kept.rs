@@ -4,8 +4,7 @@
 //! kept, and a connection no statement takes within [`KEEP_FOR`] goes back to the pool.
 
 use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::{self, Connection, Database, Pool, Postgres, Sqlite};
-use sea_orm::{DatabaseBackend, DatabaseConnection};
+use sea_orm::sqlx::{self, Connection, Database, Pool};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -157,35 +156,5 @@ async fn sweep<DB: Database>(kept: Weak<Kept<DB>>) {
         if kept.is_empty() || kept.sweeping.swap(true, Ordering::AcqRel) {
             return;
         }
-    }
-}
-
-/// The kept connections of one database's pool.
-#[derive(Debug, Clone)]
-pub enum Hot {
-    Postgres(Arc<Kept<Postgres>>),
-    Sqlite(Arc<Kept<Sqlite>>),
-}
-
-impl Hot {
-    pub fn for_pool(db: &DatabaseConnection) -> Self {
-        match db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                Self::Postgres(Kept::new(db.get_postgres_connection_pool().clone()))
-            }
-            _ => Self::Sqlite(Kept::new(db.get_sqlite_connection_pool().clone())),
-        }
-    }
-
-    /// How many connections are kept now.
-    pub fn len(&self) -> usize {
-        match self {
-            Self::Postgres(kept) => kept.len(),
-            Self::Sqlite(kept) => kept.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }

@@ -2,10 +2,14 @@
 //! the hot reads run straight through sqlx with rows read by column position (sea-orm looks
 //! every column up by name and formats an error for every NULL).
 
+mod hot;
+mod inline;
 mod kept;
 pub mod statements;
 
-pub use kept::{Hot, KEEP_FOR, Kept};
+pub use hot::Hot;
+pub use inline::Inline;
+pub use kept::{KEEP_FOR, Kept};
 
 use sea_orm::DatabaseBackend;
 use std::sync::OnceLock;
@@ -58,7 +62,7 @@ macro_rules! fetch {
                 })
                 .await
             }
-            $crate::sql::Hot::Sqlite(kept) => {
+            $crate::sql::Hot::Sqlite(kept, _) => {
                 let sql = AssertSqlSafe($query.sql(DatabaseBackend::Sqlite));
                 kept.run(async |connection| {
                     sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await

@@ -13,18 +13,6 @@ pub static PANELS_WITH_LATEST: HotQuery = HotQuery::new(
      FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
 );
 
-/// [`PANELS_WITH_LATEST`] on SQLite, in one row: a JSON array of `[id, created_at, title,
-/// description, position, user_id, latest]` in no set order (the reader sorts; an ordered
-/// aggregate builds a temporary table), the times as text. sqlx hands SQLite rows over one at
-/// a time between threads, and each hand-over wakes a thread.
-pub static PANELS_WITH_LATEST_SQLITE: HotQuery = HotQuery::new(
-    "SELECT json_group_array(json_array(p.id, p.created_at, p.title, p.description, p.position, \
-       p.user_id, (SELECT e.is_complete FROM entries e \
-         WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
-         ORDER BY e.timestamp DESC, e.id DESC LIMIT 1))) \
-     FROM panels p WHERE p.user_id = {1}",
-);
-
 /// A tap in one statement: the row goes in only if the panel is the user's.
 pub static RECORD_ENTRY: HotQuery = HotQuery::new(
     "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \

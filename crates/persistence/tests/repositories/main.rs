@@ -4,6 +4,7 @@ mod alerts;
 mod attempts;
 mod commits;
 mod entries;
+mod inline;
 mod kept;
 mod migrations;
 mod panels;
