@@ -94,13 +94,21 @@ impl SqlEntries {
                     .map(|s| (s.panel_id, to_sqlite_text(s.start), to_sqlite_text(s.end)))
                     .collect();
                 let json = serde_json::to_string(&spans).unwrap_or_default();
-                let rows: Vec<(Option<String>,)> = fetch!(
-                    fetch_all,
-                    &self.hot,
-                    statements::LATEST_IN_SPANS_SQLITE,
-                    json
-                )
-                .or_db("reading the latest entry of each day")?;
+                let inline = self.hot.read_inline(
+                    &statements::LATEST_IN_SPANS_SQLITE,
+                    || [&json],
+                    |row| Ok((row.get::<_, Option<String>>(0)?,)),
+                );
+                let rows: Vec<(Option<String>,)> = match inline {
+                    Some(rows) => rows,
+                    None => fetch!(
+                        fetch_all,
+                        &self.hot,
+                        statements::LATEST_IN_SPANS_SQLITE,
+                        json
+                    )
+                    .or_db("reading the latest entry of each day")?,
+                };
                 rows.into_iter()
                     .filter_map(|(packed,)| packed)
                     .flat_map(|text| unpack(&text))
@@ -176,7 +184,11 @@ impl EntryRepository for SqlEntries {
 
     async fn latest_in_spans(&self, spans: &[DaySpan]) -> Result<Vec<Option<Latest>>> {
         let mut latest = Vec::with_capacity(spans.len());
-        for piece in spans.chunks(SPANS_PER_STATEMENT) {
+        for (n, piece) in spans.chunks(SPANS_PER_STATEMENT).enumerate() {
+            if n > 0 {
+                // A read on the calling thread never waits: let other requests run between pieces.
+                tokio::task::yield_now().await;
+            }
             latest.extend(self.latest_in_piece(piece).await?);
         }
         Ok(latest)

@@ -19,8 +19,8 @@ use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 #[derive(Debug, Clone)]
@@ -174,12 +174,13 @@ impl PanelRepository for SqlPanels {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<(Panel, Option<bool>)>> {
-        if let Some(inline) = self.hot.inline() {
-            let sql = statements::PANELS_WITH_LATEST.sql(DatabaseBackend::Sqlite);
-            let params = (user_id, to_sqlite_text(from), to_sqlite_text(until));
-            if let Some(rows) = inline.rows(sql, params, ListedPanelRow::read_inline) {
-                return Ok(rows.into_iter().map(Into::into).collect());
-            }
+        let inline = self.hot.read_inline(
+            &statements::PANELS_WITH_LATEST,
+            || (user_id, to_sqlite_text(from), to_sqlite_text(until)),
+            ListedPanelRow::read_inline,
+        );
+        if let Some(rows) = inline {
+            return Ok(rows.into_iter().map(Into::into).collect());
         }
         let rows: Vec<ListedPanelRow> = fetch!(
             fetch_all,

@@ -40,6 +40,14 @@ impl TallyRepository for SqlTallies {
         user_id: UserId,
         zone: TimeZone,
     ) -> Result<Vec<PanelTally>> {
+        let inline = self.hot.read_inline(
+            &statements::PANELS_WITH_TALLIES,
+            || (user_id, zone.name()),
+            TalliedPanelRow::read_inline,
+        );
+        if let Some(rows) = inline {
+            return Ok(rows.into_iter().map(Into::into).collect());
+        }
         let rows: Vec<TalliedPanelRow> = fetch!(
             fetch_all,
             &self.hot,

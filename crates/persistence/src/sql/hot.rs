@@ -1,8 +1,10 @@
 //! The hot statements' way to their database: connections kept between statements, and on
 //! SQLite a file's own connections for short reads on the calling thread.
 
+use super::HotQuery;
 use super::inline::Inline;
 use super::kept::Kept;
+use rusqlite::{Params, Row};
 use sea_orm::sqlx::{Postgres, Sqlite};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::sync::Arc;
@@ -38,6 +40,19 @@ impl Hot {
             Self::Sqlite(_, Some(inline)) => Some(inline),
             _ => None,
         }
+    }
+
+    /// The rows of `query` with the parameters `params` makes, read on the calling thread where
+    /// the database has such reads and the read succeeds there; `None` tells the caller to run it
+    /// through the pool.
+    pub(crate) fn read_inline<T, P: Params>(
+        &self,
+        query: &HotQuery,
+        params: impl FnOnce() -> P,
+        read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Option<Vec<T>> {
+        let inline = self.inline()?;
+        inline.rows(query.sql(DatabaseBackend::Sqlite), params(), read)
     }
 
     /// How many connections are kept now.
