@@ -5,6 +5,7 @@ use crate::entities::{entries, panels};
 use crate::error::DbResultExt;
 use crate::panels::{lock_owner, panel_not_found};
 use crate::sql::{Hot, fetch, statements};
+use crate::taps::{Tap, TapQueue, Taps};
 use crate::time::{from_db, from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -19,11 +20,13 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct SqlEntries {
     db: DatabaseConnection,
     hot: Hot,
+    taps: Arc<Taps>,
 }
 
 impl SqlEntries {
@@ -33,7 +36,13 @@ impl SqlEntries {
 
     /// On `db`, sharing the connections `hot` keeps with other repositories.
     pub fn with_hot(hot: Hot, db: DatabaseConnection) -> Self {
-        Self { db, hot }
+        let taps = Arc::new(Taps::new(hot.clone()));
+        Self { db, hot, taps }
+    }
+
+    /// How this repository's taps are going: waiting, being written, statements so far.
+    pub fn tap_queue(&self) -> TapQueue {
+        self.taps.queue()
     }
 
     async fn ensure_owned(
@@ -158,19 +167,14 @@ impl EntryRepository for SqlEntries {
     ) -> Result<Entry> {
         let timestamp = to_db(at);
         let (is_complete, is_skip) = (mark.is_complete(), mark.is_skip());
-        // Read to the end: the statement commits as it finishes, and only then may it answer.
-        let inserted: Vec<(i32,)> = fetch!(
-            fetch_all,
-            &self.hot,
-            statements::RECORD_ENTRY,
+        let tap = Tap {
+            user_id,
+            panel_id,
             is_complete,
             is_skip,
             timestamp,
-            panel_id,
-            user_id
-        )
-        .or_db("inserting entry")?;
-        let &[(id,)] = inserted.as_slice() else {
+        };
+        let Some(id) = self.taps.commit(tap).await? else {
             return Err(panel_not_found(panel_id));
         };
         Ok(Entry {

@@ -18,6 +18,7 @@ mod rows;
 mod sql;
 pub mod tables;
 pub mod tallies;
+mod taps;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
@@ -41,6 +42,7 @@ pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
 pub use sql::{Hot, Inline, KEEP_FOR, Kept};
 pub use tallies::SqlTallies;
+pub use taps::TapQueue;
 pub use timings::SqlTimings;
 pub use tokens::SqlTokens;
 pub use users::SqlUsers;

@@ -11,7 +11,7 @@ use ninepanels_persistence::{SqlEntries, SqlTimings};
 use sea_orm::{ConnectionTrait, Statement};
 
 /// After this, a tap with `is_complete = false` fails as its statement commits.
-async fn poison_incomplete_taps(db: &TestDb) {
+pub async fn poison_incomplete_taps(db: &TestDb) {
     let sql = match db.engine {
         TestEngine::Sqlite => {
             "CREATE TABLE poison_parent (id INTEGER PRIMARY KEY);
@@ -36,7 +36,7 @@ async fn poison_incomplete_taps(db: &TestDb) {
     db.db.execute_unprepared(sql).await.unwrap();
 }
 
-async fn count_entries(db: &TestDb) -> i64 {
+pub async fn count_entries(db: &TestDb) -> i64 {
     let row = db
         .db
         .query_one_raw(Statement::from_string(

@@ -10,6 +10,7 @@ mod migrations;
 mod panels;
 mod support;
 mod tallies;
+mod taps;
 mod timings;
 mod tokens;
 mod users;
