@@ -10,7 +10,7 @@ use ninepanels_domain::user::UserId;
 use ninepanels_domain::{Error, ErrorKind, Result};
 use sea_orm::DatabaseBackend;
 use sea_orm::sqlx::{self, AssertSqlSafe};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::oneshot;
@@ -145,18 +145,21 @@ async fn write_queued(hot: Hot, receiver: async_channel::Receiver<Queued>, count
     }
 }
 
-/// The taps for the next statement, in the order they came, at most one per panel (a later tap on
-/// the same panel waits for a later statement, so each entry's id finds its tap); taps whose
-/// caller has gone are dropped unwritten.
+/// The taps for the next statement, at most [`MOST_PER_STATEMENT`] in the order they came, a
+/// panel's taps all from one user (a tap on a panel that another user tapped first waits for a
+/// later statement, so a panel's rows are all its taps' or none); taps whose caller has gone are
+/// dropped unwritten.
 fn next_statement(waiting: &mut VecDeque<Queued>) -> Vec<Queued> {
     let mut batch = Vec::new();
-    let mut panels = HashSet::new();
+    let mut tapped_by = HashMap::new();
     let mut later = VecDeque::new();
     while let Some(queued) = waiting.pop_front() {
         if queued.answer.is_closed() {
             continue;
         }
-        if batch.len() < MOST_PER_STATEMENT && panels.insert(queued.tap.panel_id) {
+        let tap = queued.tap;
+        let user = *tapped_by.entry(tap.panel_id).or_insert(tap.user_id);
+        if batch.len() < MOST_PER_STATEMENT && user == tap.user_id {
             batch.push(queued);
         } else {
             later.push_back(queued);
@@ -247,11 +250,25 @@ async fn write_many(hot: &Hot, taps: &[Tap], counts: &Counts) -> Result<Vec<Opti
         }
     }
     .or_db("inserting entries")?;
-    let ids: HashMap<PanelId, i32> = rows
-        .into_iter()
-        .filter_map(|(id, panel)| Some((panel?, id)))
-        .collect();
-    Ok(taps.iter().map(|t| ids.get(&t.panel_id).copied()).collect())
+    Ok(ids_in_order(taps, rows))
+}
+
+/// Each tap's new id, from the statement's `(id, panel)` rows: a panel's taps (all one user's)
+/// went in in order, so its ids, ascending, are its taps' in order; a tap whose panel has no rows
+/// was refused.
+fn ids_in_order(taps: &[Tap], rows: Vec<(i32, Option<i32>)>) -> Vec<Option<i32>> {
+    let mut ids: HashMap<PanelId, VecDeque<i32>> = HashMap::new();
+    for (id, panel) in rows {
+        if let Some(panel) = panel {
+            ids.entry(panel).or_default().push_back(id);
+        }
+    }
+    for panel_ids in ids.values_mut() {
+        panel_ids.make_contiguous().sort_unstable();
+    }
+    taps.iter()
+        .map(|t| ids.get_mut(&t.panel_id).and_then(VecDeque::pop_front))
+        .collect()
 }
 
 #[cfg(test)]
@@ -260,9 +277,13 @@ mod tests {
     use chrono::DateTime;
 
     fn queued(panel_id: PanelId) -> (Queued, oneshot::Receiver<Outcome>) {
+        by(1, panel_id)
+    }
+
+    fn by(user_id: UserId, panel_id: PanelId) -> (Queued, oneshot::Receiver<Outcome>) {
         let (answer, outcome) = oneshot::channel();
         let tap = Tap {
-            user_id: 1,
+            user_id,
             panel_id,
             is_complete: true,
             is_skip: false,
@@ -276,16 +297,30 @@ mod tests {
     }
 
     #[test]
-    fn a_statement_takes_one_tap_per_panel_in_order_and_drops_the_abandoned() {
+    fn a_statement_takes_the_taps_in_order_and_drops_the_abandoned() {
         let (mut waiting, mut callers): (VecDeque<_>, Vec<_>) =
-            [1, 2, 1, 3, 2, 1, 4].into_iter().map(queued).unzip();
+            [1, 2, 1, 3, 2].into_iter().map(queued).unzip();
         callers.remove(3);
-        let first = next_statement(&mut waiting);
-        assert_eq!(panels(&first), [1, 2, 4], "panel 3's caller has gone");
-        assert_eq!(panels(waiting.make_contiguous()), [1, 2, 1]);
-        assert_eq!(panels(&next_statement(&mut waiting)), [1, 2]);
-        assert_eq!(panels(&next_statement(&mut waiting)), [1]);
+        assert_eq!(panels(&next_statement(&mut waiting)), [1, 2, 1, 2]);
         assert!(waiting.is_empty());
+    }
+
+    #[test]
+    fn a_panel_another_user_tapped_first_waits_for_the_next_statement() {
+        let (mut waiting, _callers): (VecDeque<_>, Vec<_>) =
+            [(1, 5), (2, 5), (1, 6), (1, 5), (2, 6)]
+                .into_iter()
+                .map(|(u, p)| by(u, p))
+                .unzip();
+        let users =
+            |taps: &[Queued]| -> Vec<UserId> { taps.iter().map(|q| q.tap.user_id).collect() };
+        let first = next_statement(&mut waiting);
+        assert_eq!(
+            (panels(&first), users(&first)),
+            (vec![5, 6, 5], vec![1, 1, 1])
+        );
+        let second = next_statement(&mut waiting);
+        assert_eq!((panels(&second), users(&second)), (vec![5, 6], vec![2, 2]));
     }
 
     #[test]
@@ -296,6 +331,19 @@ mod tests {
         assert_eq!(
             panels(&next_statement(&mut waiting)),
             [256, 257, 258, 259, 260]
+        );
+    }
+
+    #[test]
+    fn a_panels_ids_go_to_its_taps_in_order_and_a_refused_tap_gets_none() {
+        let taps: Vec<Tap> = [7, 8, 7, 9, 7]
+            .into_iter()
+            .map(|p| queued(p).0.tap)
+            .collect();
+        let rows = vec![(12, Some(7)), (11, Some(8)), (10, Some(7)), (14, Some(7))];
+        assert_eq!(
+            ids_in_order(&taps, rows),
+            [Some(10), Some(11), Some(12), None, Some(14)]
         );
     }
 }

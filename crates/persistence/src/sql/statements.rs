@@ -20,15 +20,16 @@ pub static RECORD_ENTRY: HotQuery = HotQuery::new(
      RETURNING id",
 );
 
-/// Several taps in one statement, each going in only if its panel is its user's: the new
-/// entries' ids by panel (a statement holds at most one tap per panel). PostgreSQL takes the taps
-/// as five arrays.
+/// Several taps in one statement, each going in only if its panel is its user's, inserted in the
+/// order given (so a panel's new ids rise in that order): the new entries' ids with their panels.
+/// PostgreSQL takes the taps as five arrays.
 pub static RECORD_ENTRIES_POSTGRES: HotQuery = HotQuery::new(
     "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \
      SELECT t.is_complete, t.is_skip, t.at, p.id \
      FROM unnest({1}::bool[], {2}::bool[], {3}::timestamp[], {4}::int4[], {5}::int4[]) \
-       AS t(is_complete, is_skip, at, panel_id, user_id) \
+       WITH ORDINALITY AS t(is_complete, is_skip, at, panel_id, user_id, n) \
      JOIN panels p ON p.id = t.panel_id AND p.user_id = t.user_id \
+     ORDER BY t.n \
      RETURNING id, panel_id",
 );
 
@@ -38,6 +39,7 @@ pub static RECORD_ENTRIES_SQLITE: HotQuery = HotQuery::new(
     "INSERT INTO entries (is_complete, is_skip, timestamp, panel_id) \
      SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, p.id \
      FROM json_each({1}) j JOIN panels p ON p.id = j.value ->> 3 AND p.user_id = j.value ->> 4 \
+     ORDER BY j.key \
      RETURNING id, panel_id",
 );
 

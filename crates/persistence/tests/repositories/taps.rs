@@ -1,6 +1,6 @@
 //! Taps committed together, on both engines: taps that arrive while a statement of taps waits go
-//! into the next one, each answered with its own entry (or its own refusal), one per panel a
-//! statement, and a tap that makes the shared statement fail fails alone.
+//! into the next one, each answered with its own entry (or its own refusal) and a panel's taps
+//! stored in the order they came; a tap that makes the shared statement fail fails alone.
 
 use crate::commits::{count_entries, poison_incomplete_taps};
 use crate::support::{at, panel, user};
@@ -84,6 +84,7 @@ async fn taps_that_wait_together_share_one_statement_and_get_their_own_entries(d
             (bob.id, run.id, Mark::Rest),
             (bob.id, read.id, Mark::Done),
             (ada.id, read.id, Mark::NotDone),
+            (ada.id, write.id, Mark::Rest),
         ],
     )
     .await;
@@ -94,8 +95,9 @@ async fn taps_that_wait_together_share_one_statement_and_get_their_own_entries(d
     for handle in then {
         outcomes.push(handle.await.unwrap());
     }
-    let [wrote, ran, forged, undone] = outcomes.try_into().unwrap();
+    let [wrote, ran, forged, undone, rested] = outcomes.try_into().unwrap();
     let (wrote, ran, undone) = (wrote.unwrap(), ran.unwrap(), undone.unwrap());
+    let rested = rested.unwrap();
     assert_eq!(
         forged.unwrap_err().kind,
         ErrorKind::NotFound,
@@ -105,15 +107,17 @@ async fn taps_that_wait_together_share_one_statement_and_get_their_own_entries(d
     assert_eq!((wrote.panel_id, wrote.is_complete), (write.id, true));
     assert_eq!((ran.panel_id, ran.is_skip), (run.id, true));
     assert_eq!((undone.panel_id, undone.is_complete), (read.id, false));
+    assert_eq!((rested.panel_id, rested.is_skip), (write.id, true));
     assert!(undone.id > first.id, "a panel's taps are written in order");
+    assert!(rested.id > wrote.id, "also within one statement");
     assert_eq!(
         entries.tap_queue().statements,
         3,
-        "the held tap, then all the others but one tap on the same panel, then that one"
+        "the held tap, then the others but ada's on the panel bob tapped first, then that one"
     );
     assert_eq!(
         count_entries(db).await,
-        4,
+        5,
         "bob's forged tap stored nothing"
     );
     for (owner, entry) in [
@@ -121,6 +125,7 @@ async fn taps_that_wait_together_share_one_statement_and_get_their_own_entries(d
         (ada.id, wrote),
         (bob.id, ran),
         (ada.id, undone),
+        (ada.id, rested),
     ] {
         let page = entries.page(owner, entry.panel_id, None, 10).await.unwrap();
         assert!(page.contains(&entry), "{entry:?} is stored as answered");
