@@ -1,6 +1,7 @@
 //! Opening the pool (with SQLite pragmas and fail-fast timeouts) and running migrations.
 
 use crate::error::DbResultExt;
+use crate::sql::{LOG_BYTES_KEPT, LOG_PAGES_BEFORE_A_COMMIT_CHECKPOINTS};
 use chrono::{DateTime, Utc};
 use ninepanels_domain::config::{DatabaseConfig, Engine};
 use ninepanels_domain::{Error, Result};
@@ -53,7 +54,13 @@ pub async fn connect_with(
                     .foreign_keys(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(5)),
+                    .busy_timeout(Duration::from_secs(5))
+                    // The log is checkpointed by a thread of its own (sql/checkpoint.rs).
+                    .pragma(
+                        "wal_autocheckpoint",
+                        LOG_PAGES_BEFORE_A_COMMIT_CHECKPOINTS.to_string(),
+                    )
+                    .pragma("journal_size_limit", LOG_BYTES_KEPT.to_string()),
             )
         });
     }

@@ -40,7 +40,7 @@ pub use jobs::SqlJobs;
 pub use outbox::SqlOutbox;
 pub use panels::SqlPanels;
 pub use sea_orm::DatabaseConnection;
-pub use sql::{Hot, Inline, KEEP_FOR, Kept};
+pub use sql::{Checkpointer, Hot, Inline, KEEP_FOR, Kept};
 pub use tallies::SqlTallies;
 pub use taps::TapQueue;
 pub use timings::SqlTimings;

@@ -230,7 +230,7 @@ async fn write_many(hot: &Hot, taps: &[Tap], counts: &Counts) -> Result<Vec<Opti
             })
             .await
         }
-        Hot::Sqlite(kept, _) => {
+        Hot::Sqlite(kept, ..) => {
             let sql = AssertSqlSafe(statements::RECORD_ENTRIES_SQLITE.sql(DatabaseBackend::Sqlite));
             let rows: Vec<_> = taps
                 .iter()

@@ -2,6 +2,7 @@
 //! SQLite a file's own connections for short reads on the calling thread.
 
 use super::HotQuery;
+use super::checkpoint::Checkpointer;
 use super::inline::Inline;
 use super::kept::Kept;
 use rusqlite::{Params, Row};
@@ -9,12 +10,16 @@ use sea_orm::sqlx::{Postgres, Sqlite};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use std::sync::Arc;
 
-/// The kept connections of one database's pool, and on SQLite its inline reads (none for an
-/// in-memory database).
+/// The kept connections of one database's pool, and on SQLite its inline reads and the thread
+/// checkpointing its log (none for an in-memory database).
 #[derive(Debug, Clone)]
 pub enum Hot {
     Postgres(Arc<Kept<Postgres>>),
-    Sqlite(Arc<Kept<Sqlite>>, Option<Arc<Inline>>),
+    Sqlite(
+        Arc<Kept<Sqlite>>,
+        Option<Arc<Inline>>,
+        Option<Arc<Checkpointer>>,
+    ),
 }
 
 impl Hot {
@@ -28,8 +33,17 @@ impl Hot {
                 // Each runtime thread reads on at most one connection at a time.
                 let threads = std::thread::available_parallelism().map_or(1, usize::from);
                 let capacity = threads.max(pool.options().get_max_connections() as usize);
-                let inline = Inline::for_file(pool.connect_options().get_filename(), capacity);
-                Self::Sqlite(Kept::new(pool.clone()), inline.map(Arc::new))
+                let options = pool.connect_options();
+                let file = options.get_filename();
+                let inline = Inline::for_file(file, capacity);
+                let checkpointer = inline.as_ref().and_then(|_| match Checkpointer::start(file) {
+                    Ok(checkpointer) => Some(Arc::new(checkpointer)),
+                    Err(error) => {
+                        tracing::warn!(%error, "no checkpointing thread: commits checkpoint the log themselves");
+                        None
+                    }
+                });
+                Self::Sqlite(Kept::new(pool.clone()), inline.map(Arc::new), checkpointer)
             }
         }
     }
@@ -37,7 +51,7 @@ impl Hot {
     /// Reads on the calling thread, where the database has them.
     pub fn inline(&self) -> Option<&Inline> {
         match self {
-            Self::Sqlite(_, Some(inline)) => Some(inline),
+            Self::Sqlite(_, Some(inline), _) => Some(inline),
             _ => None,
         }
     }
@@ -59,7 +73,7 @@ impl Hot {
     pub fn len(&self) -> usize {
         match self {
             Self::Postgres(kept) => kept.len(),
-            Self::Sqlite(kept, _) => kept.len(),
+            Self::Sqlite(kept, ..) => kept.len(),
         }
     }
 

@@ -2,11 +2,13 @@
 //! the hot reads run straight through sqlx with rows read by column position (sea-orm looks
 //! every column up by name and formats an error for every NULL).
 
+mod checkpoint;
 mod hot;
 mod inline;
 mod kept;
 pub mod statements;
 
+pub use checkpoint::{Checkpointer, LOG_BYTES_KEPT, LOG_PAGES_BEFORE_A_COMMIT_CHECKPOINTS};
 pub use hot::Hot;
 pub use inline::Inline;
 pub use kept::{KEEP_FOR, Kept};
@@ -62,7 +64,7 @@ macro_rules! fetch {
                 })
                 .await
             }
-            $crate::sql::Hot::Sqlite(kept, _) => {
+            $crate::sql::Hot::Sqlite(kept, ..) => {
                 let sql = AssertSqlSafe($query.sql(DatabaseBackend::Sqlite));
                 kept.run(async |connection| {
                     sqlx::query_as(sql)$(.bind($arg))*.$fetch(&mut *connection).await

@@ -15,7 +15,11 @@ use std::sync::Arc;
 
 /// Hot statements without inline reads: everything through the pool.
 fn pool_only(db: &TestDb) -> Hot {
-    Hot::Sqlite(Kept::new(db.db.get_sqlite_connection_pool().clone()), None)
+    Hot::Sqlite(
+        Kept::new(db.db.get_sqlite_connection_pool().clone()),
+        None,
+        None,
+    )
 }
 
 /// The panel repository without inline reads.
@@ -150,7 +154,7 @@ async fn when_it_cannot_read_there_the_pool_answers() {
     let missing = dir.path().join("missing.db");
     let kept = Kept::new(db.db.get_sqlite_connection_pool().clone());
     let inline = Arc::new(Inline::new(&missing, 1));
-    let panels = SqlPanels::with_hot(Hot::Sqlite(kept, Some(inline.clone())), db.db.clone());
+    let panels = SqlPanels::with_hot(Hot::Sqlite(kept, Some(inline.clone()), None), db.db.clone());
     let ada = user(&db, "ada@example.org").await;
     panel(&db, &ada, "a").await;
     let day = at(2026, 5, 2, 0, 0);

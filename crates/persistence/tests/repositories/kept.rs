@@ -108,7 +108,7 @@ async fn statements_keep_their_connections_as_promised(db: &TestDb) {
             let pool = db.db.get_postgres_connection_pool();
             exercise(db.engine, kept.clone(), pool).await;
         }
-        Hot::Sqlite(kept, _) => {
+        Hot::Sqlite(kept, ..) => {
             let pool = db.db.get_sqlite_connection_pool();
             exercise(db.engine, kept.clone(), pool).await;
         }

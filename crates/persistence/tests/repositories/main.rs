@@ -2,6 +2,7 @@
 
 mod alerts;
 mod attempts;
+mod checkpoints;
 mod commits;
 mod entries;
 mod inline;
