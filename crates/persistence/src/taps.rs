@@ -3,7 +3,7 @@
 //! writer lock) instead of each waiting for a commit of its own.
 
 use crate::error::DbResultExt;
-use crate::sql::{Hot, fetch, statements};
+use crate::sql::{Hot, POSTGRES_STATEMENT_BYTES, fetch, statements};
 use chrono::NaiveDateTime;
 use ninepanels_domain::panel::PanelId;
 use ninepanels_domain::user::UserId;
@@ -16,7 +16,12 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::oneshot;
 
 /// The most taps in one statement.
-const MOST_PER_STATEMENT: usize = 256;
+const MOST_PER_STATEMENT: usize = 128;
+
+/// A tap's parameter bytes on PostgreSQL: two booleans, a timestamp and two ids, each with a
+/// 4-byte length.
+const TAP_BYTES: usize = 5 + 5 + 12 + 8 + 8;
+const _: () = assert!(MOST_PER_STATEMENT * TAP_BYTES <= POSTGRES_STATEMENT_BYTES);
 
 /// One tap to write: the panel marked at a time, if the user owns it.
 #[derive(Debug, Clone, Copy)]
@@ -330,7 +335,7 @@ mod tests {
         assert_eq!(next_statement(&mut waiting).len(), MOST_PER_STATEMENT);
         assert_eq!(
             panels(&next_statement(&mut waiting)),
-            [256, 257, 258, 259, 260]
+            [128, 129, 130, 131, 132]
         );
     }
 

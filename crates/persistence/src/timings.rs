@@ -2,6 +2,7 @@
 
 use crate::entities::{timing_stats as stats, timings};
 use crate::error::DbResultExt;
+use crate::sql::{POSTGRES_STATEMENT_BYTES, pieces};
 use crate::time::{from_db_or_epoch, to_db, to_sqlite_text};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -44,8 +45,33 @@ fn to_stats(m: stats::Model) -> RouteStats {
 const INSERT_COLUMNS: &str = "INSERT INTO timings \
     (created_at, request_id, path, method, start_ts, stop_ts, diff_ms, method_path, event_id) ";
 
-/// One statement whatever the batch's size: the columns as arrays, unnested into rows.
+/// Parameter bytes of one timing on PostgreSQL: four 8-byte values and five texts, each with a
+/// 4-byte length.
+fn postgres_bytes(t: &Timing) -> usize {
+    let texts = [
+        t.request_id.as_deref().unwrap_or_default(),
+        &t.path,
+        &t.method,
+        &t.method_path,
+        t.event_id.as_deref().unwrap_or_default(),
+    ];
+    4 * 12 + texts.iter().map(|text| 4 + text.len()).sum::<usize>()
+}
+
+/// In one transaction, statements of [`POSTGRES_STATEMENT_BYTES`] at most, each with the columns
+/// as arrays, unnested into rows.
 async fn insert_postgres(pool: &sqlx::PgPool, batch: &[Timing]) -> sqlx::Result<()> {
+    let mut txn = pool.begin().await?;
+    for piece in pieces(batch, POSTGRES_STATEMENT_BYTES, postgres_bytes) {
+        insert_postgres_piece(&mut txn, piece).await?;
+    }
+    txn.commit().await
+}
+
+async fn insert_postgres_piece(
+    txn: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    batch: &[Timing],
+) -> sqlx::Result<()> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         format!(
             "{INSERT_COLUMNS}SELECT * FROM UNNEST($1::timestamp[], $2::varchar[], $3::varchar[], \
@@ -70,7 +96,7 @@ async fn insert_postgres(pool: &sqlx::PgPool, batch: &[Timing]) -> sqlx::Result<
         .bind(batch.iter().map(|t| t.diff_ms).collect::<Vec<_>>())
         .bind(column(|t| Some(&t.method_path)))
         .bind(column(|t| t.event_id.as_deref()))
-        .execute(pool)
+        .execute(&mut **txn)
         .await?;
     Ok(())
 }
