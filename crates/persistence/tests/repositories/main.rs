@@ -7,6 +7,7 @@ mod commits;
 mod entries;
 mod inline;
 mod kept;
+mod latest;
 mod migrations;
 mod panels;
 mod support;
