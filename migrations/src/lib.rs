@@ -15,7 +15,6 @@ mod m20261201_000009_adopted_panels_complete;
 mod m20261203_000010_panel_tallies;
 mod m20261203_000011_alerts;
 mod m20261203_000012_rest_days;
-mod m20261204_000013_panels_latest_entry;
 
 /// Runs every migration in order; already-applied ones are skipped.
 #[derive(Debug)]
@@ -37,7 +36,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_panel_tallies::Migration),
             Box::new(m20261203_000011_alerts::Migration),
             Box::new(m20261203_000012_rest_days::Migration),
-            Box::new(m20261204_000013_panels_latest_entry::Migration),
         ]
     }
 }

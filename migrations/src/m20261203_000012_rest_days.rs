@@ -8,7 +8,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-pub(crate) async fn add_column(
+async fn add_column(
     manager: &SchemaManager<'_>,
     table: &str,
     name: &str,

@@ -622,16 +622,7 @@ async fn dump_old_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
                 continue;
             }
             // Columns this server adds are not part of the old rows.
-            let added = [
-                "time_zone",
-                "tokens_valid_after",
-                "expires_at",
-                "is_skip",
-                "latest_entry_at",
-                "latest_entry_id",
-                "latest_entry_complete",
-            ];
-            for added in added {
+            for added in ["time_zone", "tokens_valid_after", "expires_at", "is_skip"] {
                 value.as_object_mut().unwrap().remove(added);
             }
             out.push(format!("{table}: {value}"));

@@ -2,9 +2,6 @@
 
 use sea_orm::entity::prelude::*;
 
-/// The table also carries its latest entry (`latest_entry_at`, `latest_entry_id`,
-/// `latest_entry_complete`), kept by triggers on `entries` and read only by the panel list's
-/// statement: derived data, so no model, export or restore writes it.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "panels")]
 pub struct Model {

@@ -3,16 +3,13 @@
 
 use super::HotQuery;
 
-/// Panels with the state of their latest entry in a time range, read from the latest entry each
-/// panel row carries (kept by triggers); only a panel whose latest entry lies past the range
-/// (written with a later clock) seeks it in the covering entries index.
+/// Panels with the state of their latest entry in a time range, answered from the covering
+/// entries index.
 pub static PANELS_WITH_LATEST: HotQuery = HotQuery::new(
     "SELECT p.id, p.created_at, p.title, p.description, p.position, p.user_id, \
-     CASE WHEN p.latest_entry_at IS NULL OR p.latest_entry_at < {2} THEN NULL \
-       WHEN p.latest_entry_at < {3} THEN p.latest_entry_complete \
-       ELSE (SELECT e.is_complete FROM entries e \
-         WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
-         ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) END AS latest \
+     (SELECT e.is_complete FROM entries e \
+       WHERE e.panel_id = p.id AND e.timestamp >= {2} AND e.timestamp < {3} \
+       ORDER BY e.timestamp DESC, e.id DESC LIMIT 1) AS latest \
      FROM panels p WHERE p.user_id = {1} ORDER BY p.position, p.id",
 );
 

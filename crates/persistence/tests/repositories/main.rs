@@ -7,7 +7,6 @@ mod commits;
 mod entries;
 mod inline;
 mod kept;
-mod latest;
 mod migrations;
 mod panels;
 mod support;
