@@ -2,6 +2,7 @@
 
 use crate::activity::ActivityThrottle;
 use crate::event::{Emitted, Event, Meta, MustDeliver};
+use crate::inbox::{Inbox, Pending};
 use crate::timings::{Pushed, TimingBuffer};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use ninepanels_domain::clock::Clock;
 use ninepanels_domain::events::{RouteTimed, RouteTimingsBatched, UserActive};
 use ninepanels_domain::ports::Events;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Notify;
 
 tokio::task_local! {
@@ -21,6 +22,9 @@ tokio::task_local! {
 #[derive(Clone)]
 pub struct EventBus {
     sender: async_channel::Sender<Emitted<Event>>,
+    /// Telemetry's own lane: when it is full, telemetry is dropped, and the other events still
+    /// find room in theirs.
+    telemetry: async_channel::Sender<Emitted<Event>>,
     outbox_nudge: Arc<Notify>,
     dropped: Arc<AtomicU64>,
     pending: Arc<Pending>,
@@ -29,44 +33,10 @@ pub struct EventBus {
     timings: Arc<TimingBuffer>,
 }
 
-/// Events sent and not yet handled, and who waits for that to reach zero.
-#[derive(Debug, Default)]
-struct Pending {
-    count: AtomicUsize,
-    idle: Notify,
-}
-
-impl Pending {
-    fn done(&self) {
-        if self.count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.idle.notify_waiters();
-        }
-    }
-}
-
-/// The receiving end, for the worker: it reports each event handled.
-#[derive(Debug)]
-pub struct Inbox {
-    receiver: async_channel::Receiver<Emitted<Event>>,
-    pending: Arc<Pending>,
-}
-
-impl Inbox {
-    /// The next event; `None` once the bus is closed and drained.
-    pub async fn recv(&self) -> Option<Emitted<Event>> {
-        self.receiver.recv().await.ok()
-    }
-
-    /// Marks one received event as handled.
-    pub fn handled(&self) {
-        self.pending.done();
-    }
-}
-
 impl std::fmt::Debug for EventBus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventBus")
-            .field("queued", &self.sender.len())
+            .field("queued", &self.queued())
             .field("dropped", &self.dropped())
             .finish()
     }
@@ -79,10 +49,12 @@ impl EventBus {
         clock: Arc<dyn Clock>,
         timings: Arc<TimingBuffer>,
     ) -> (Self, Inbox) {
-        let (sender, receiver) = async_channel::bounded(capacity.max(1));
+        let (sender, events) = async_channel::bounded(capacity.max(1));
+        let (telemetry, telemetry_lane) = async_channel::bounded(capacity.max(1));
         let pending = Arc::new(Pending::default());
         let bus = Self {
             sender,
+            telemetry,
             outbox_nudge: Arc::new(Notify::new()),
             dropped: Arc::new(AtomicU64::new(0)),
             pending: pending.clone(),
@@ -90,15 +62,20 @@ impl EventBus {
             activity: Arc::new(ActivityThrottle::default()),
             timings,
         };
-        (bus, Inbox { receiver, pending })
+        let inbox = Inbox {
+            events,
+            telemetry: telemetry_lane,
+            pending,
+        };
+        (bus, inbox)
     }
 
     fn meta(&self, at: DateTime<Utc>) -> Meta {
         Meta::new(at, REQUEST_ID.try_with(Clone::clone).ok())
     }
 
-    /// Emits an event. Telemetry is dropped and counted when the channel is full; other events
-    /// wait for room. After [`EventBus::close`] events are dropped with a warning. A user's
+    /// Emits an event. Telemetry is dropped and counted when its lane is full; other events
+    /// wait for room in theirs. After [`EventBus::close`] events are dropped with a warning. A user's
     /// `UserActive` goes out once per [`crate::activity::ACTIVITY_WRITE_INTERVAL`].
     pub async fn emit(&self, event: impl Into<Event>) {
         let event = event.into();
@@ -162,7 +139,7 @@ impl EventBus {
     /// `weight` (the timings of a batch); answers whether it was sent.
     fn send_telemetry(&self, emitted: Emitted<Event>, weight: u64) -> bool {
         self.pending.count.fetch_add(1, Ordering::SeqCst);
-        let Err(e) = self.sender.try_send(emitted) else {
+        let Err(e) = self.telemetry.try_send(emitted) else {
             return true;
         };
         self.pending.done();
@@ -200,14 +177,15 @@ impl EventBus {
         self.dropped.load(Ordering::Relaxed)
     }
 
-    /// Events waiting for the worker.
+    /// Events waiting for the worker, telemetry included.
     pub fn queued(&self) -> usize {
-        self.sender.len()
+        self.sender.len() + self.telemetry.len()
     }
 
     /// Stops accepting events; the worker drains what is queued and ends.
     pub fn close(&self) {
         self.sender.close();
+        self.telemetry.close();
     }
 }
 
@@ -231,6 +209,7 @@ mod tests {
     use super::*;
     use ninepanels_domain::clock::SystemClock;
     use ninepanels_domain::events::UserLoggedIn;
+    use std::sync::atomic::AtomicUsize;
 
     #[tokio::test]
     async fn a_full_channel_drops_and_counts_telemetry_only() {
@@ -241,6 +220,27 @@ mod tests {
         assert_eq!(bus.queued(), 1);
         assert_eq!(
             receiver.recv().await.unwrap().event,
+            Event::UserActive(UserActive { user_id: 1 })
+        );
+    }
+
+    #[tokio::test]
+    async fn an_emitter_never_waits_behind_telemetry() {
+        let (bus, inbox) = EventBus::new(1, Arc::new(SystemClock), Arc::default());
+        bus.emit(UserActive { user_id: 1 }).await;
+        bus.emit(UserActive { user_id: 2 }).await;
+        assert_eq!(bus.dropped(), 1, "telemetry's lane is full");
+        let bound = std::time::Duration::from_secs(10);
+        tokio::time::timeout(bound, bus.emit(UserLoggedIn { user_id: 3 }))
+            .await
+            .expect("an event finds room while telemetry waits for the worker");
+        assert_eq!(
+            inbox.recv().await.unwrap().event,
+            Event::UserLoggedIn(UserLoggedIn { user_id: 3 }),
+            "ordinary events are taken first"
+        );
+        assert_eq!(
+            inbox.recv().await.unwrap().event,
             Event::UserActive(UserActive { user_id: 1 })
         );
     }

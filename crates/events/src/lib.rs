@@ -9,6 +9,7 @@ pub mod bus;
 pub mod dispatcher;
 pub mod event;
 pub mod handlers;
+pub mod inbox;
 pub mod mailers;
 pub mod outbox;
 pub mod scheduler;
@@ -17,6 +18,7 @@ pub mod watch;
 pub mod webhook;
 pub mod worker;
 
-pub use bus::{EventBus, Inbox, REQUEST_ID};
+pub use bus::{EventBus, REQUEST_ID};
 pub use event::{Emitted, Event, Meta, MustDeliver};
 pub use handlers::HandlerContext;
+pub use inbox::Inbox;
