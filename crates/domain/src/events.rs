@@ -39,8 +39,8 @@ macro_rules! event_enum {
 }
 
 event_enum!(
-    /// What goes over the channel to the worker. Telemetry ([`Event::is_telemetry`]) is dropped
-    /// when the channel is full; everything else waits for room.
+    /// What goes to the worker. Telemetry ([`Event::is_telemetry`]) travels a lane of its own and
+    /// is dropped when that lane is full; everything else waits for room in its own lane.
     Event {
         UserLoggedIn,
         UserLoggedOut,

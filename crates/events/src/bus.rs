@@ -104,7 +104,7 @@ impl EventBus {
     }
 
     /// Records one request's timing without waiting and without waking the worker: it joins
-    /// its route's batch, and only a full batch goes over the channel (as telemetry).
+    /// its route's batch, and only a full batch goes to the worker (on telemetry's lane).
     pub fn route_timed(&self, timed: RouteTimed) {
         let stopped_at = self.clock.now();
         let timing = Timing {
@@ -135,7 +135,7 @@ impl EventBus {
         }
     }
 
-    /// Sends without waiting; when the channel is full the event is dropped and counted as
+    /// Sends without waiting; when telemetry's lane is full the event is dropped and counted as
     /// `weight` (the timings of a batch); answers whether it was sent.
     fn send_telemetry(&self, emitted: Emitted<Event>, weight: u64) -> bool {
         self.pending.count.fetch_add(1, Ordering::SeqCst);
@@ -172,7 +172,7 @@ impl EventBus {
         self.outbox_nudge.clone()
     }
 
-    /// How many telemetry events were dropped because the channel was full.
+    /// How many telemetry events were dropped because their lane was full.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }

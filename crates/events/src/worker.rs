@@ -1,4 +1,4 @@
-//! The worker task: takes events off the channel and runs each one's handlers.
+//! The worker task: takes events off their lanes (events, telemetry) and runs each one's handlers.
 
 use crate::dispatcher::dispatch_event;
 use crate::handlers::HandlerContext;
