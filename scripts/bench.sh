@@ -6,10 +6,12 @@
 #
 # Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries (each user's panels
 # written together, as a user creates them at sign-up), starts the
-# server, and drives each route with wrk (installed from Debian's packages if missing) from a
-# separate process over loopback; then the same against the floor (crates/server/examples/floor.rs: one indexed
-# single-row SELECT, small JSON) and the write floor (one committed INSERT of an entry). Prints requests/s, p50, p99, errors, the ratio of each route's
-# throughput to the floor's, and the server's peak RSS; then the read-cost scenarios (a panel
+# server and beside it the floor (crates/server/examples/floor.rs: one indexed single-row SELECT,
+# small JSON; its POST is the write floor, one committed INSERT of an entry), warms both up, and
+# drives each route with wrk (installed from Debian's packages if missing) from a separate process
+# over loopback, each floor next to what it is compared with. Prints requests/s, p50, p99,
+# errors, the ratio of each route's throughput to the floor's, and the server's peak RSS; then the
+# read-cost scenarios (a panel
 # tapped 20,000 times today, ten years of history), each against its plain twin, measured after
 # one first read that counts the history (timed and printed on its own). PostgreSQL: TEST_POSTGRES_URL's server
 # (default postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped.
@@ -139,7 +141,6 @@ bench_engine() {
   BIND_ADDR=127.0.0.1:$port RATE_LIMIT_PER_EMAIL=1000000 RATE_LIMIT_PER_ADDRESS=1000000 \
     "$BIN/ninepanels" > "$WORK/server.log" 2>&1 &
   local server=$!
-  RSS_PID=$server
   local base=http://127.0.0.1:$port
   wait_ready "$base/readyz"
   local start_kb; start_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
@@ -149,26 +150,36 @@ bench_engine() {
   local auth="Authorization: Bearer $token"
   printf 'wrk.method = "POST"\nwrk.body = "{\\"is_complete\\": true}"\nwrk.headers["Content-Type"] = "application/json"\n' > "$WORK/entry.lua"
   printf 'wrk.method = "POST"\nwrk.body = "username=bench7%%40example.org&password=bench%%20password"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' > "$WORK/token.lua"
+  printf 'wrk.method = "POST"\n' > "$WORK/floor-post.lua"
 
+  # The floor runs beside the server, so each floor is measured next to what it is compared with:
+  # the read floor right before the reads, the write floor right after the taps (its thousands of
+  # commits would otherwise leave the taps a log to checkpoint).
+  local floor_port; floor_port=$(free_port)
+  BIND_ADDR=127.0.0.1:$floor_port "$BIN/examples/floor" > "$WORK/floor.log" 2>&1 &
+  local floor=$!
+  local floor_url=http://127.0.0.1:$floor_port/floor/$panel
+  wait_ready "$floor_url"
+  # Both warmed up first (connections opened, statements prepared, pages cached); not recorded.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "$floor_url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "$auth" "$base/v5/panels" >/dev/null
+
+  RSS_PID=$floor
+  run_wrk "floor (1 indexed SELECT)" "$floor_url"
+  RSS_PID=$server
   # The reads go first: the taps add thousands of entries to today.
   run_wrk "GET /v5/panels" "$base/v5/panels" -H "$auth"
   run_wrk "GET /v5/panels/{id}/entries?limit=365" "$base/v5/panels/$panel/entries?limit=365" -H "$auth"
   run_wrk "GET /v5/metrics/panels/consistency" "$base/v5/metrics/panels/consistency" -H "$auth"
   run_wrk "POST /v5/panels/{id}/entries" "$base/v5/panels/$panel/entries" -H "$auth" -s "$WORK/entry.lua"
+  RSS_PID=$floor
+  run_wrk "write floor (1 INSERT committed)" "$floor_url" -s "$WORK/floor-post.lua"
+  kill "$floor"; wait "$floor" 2>/dev/null || true
+  RSS_PID=$server
   run_wrk "POST /token" "$base/token" -s "$WORK/token.lua"
   read_cost_scenarios "$base" "$url" > "$WORK/scenarios.out"
   local rss_kb; rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
   kill -TERM "$server"; wait "$server" || true
-
-  port=$(free_port)
-  BIND_ADDR=127.0.0.1:$port "$BIN/examples/floor" > "$WORK/floor.log" 2>&1 &
-  local floor=$!
-  RSS_PID=$floor
-  wait_ready "http://127.0.0.1:$port/floor/$panel"
-  run_wrk "floor (1 indexed SELECT)" "http://127.0.0.1:$port/floor/$panel"
-  printf 'wrk.method = "POST"\n' > "$WORK/floor-post.lua"
-  run_wrk "write floor (1 INSERT committed)" "http://127.0.0.1:$port/floor/$panel" -s "$WORK/floor-post.lua"
-  kill "$floor"; wait "$floor" 2>/dev/null || true
 
   local floor_rps; floor_rps=$(awk '$1 == "floor" {print $(NF-6)}' "$WORK/results")
   local write_floor_rps; write_floor_rps=$(awk '/^write floor/ {print $(NF-6)}' "$WORK/results")
