@@ -33,6 +33,8 @@ INSERT INTO entries (is_complete, timestamp, panel_id)
   SELECT (d % 3 <> 0), (now() AT TIME ZONE 'utc') - make_interval(days => d, hours => 2), pa.id
   FROM panels pa CROSS JOIN generate_series(0, 364) d;
 VACUUM ANALYZE;
+-- The seed's pages written out now, not by a checkpoint spread over the measurements.
+CHECKPOINT;
 SQL
 }
 
