@@ -5,15 +5,15 @@
 #   BENCH_ENGINES="postgres" scripts/bench.sh  (one engine only; default "postgres sqlite")
 #
 # Builds release binaries, seeds 1,000 users x 9 panels x 365 days of entries (each user's panels
-# written together, as a user creates them at sign-up), starts the
-# server and beside it the floor (crates/server/examples/floor.rs: one indexed single-row SELECT,
-# small JSON; its POST is the write floor, one committed INSERT of an entry), warms both up, and
-# drives each route with wrk (installed from Debian's packages if missing) from a separate process
-# over loopback, each floor next to what it is compared with. Prints requests/s, p50, p99,
-# errors, the ratio of each route's throughput to the floor's, and the server's peak RSS; then the
-# read-cost scenarios (a panel
-# tapped 20,000 times today, ten years of history), each against its plain twin, measured after
-# one first read that counts the history (timed and printed on its own). PostgreSQL: TEST_POSTGRES_URL's server
+# written together, as a user creates them at sign-up), starts the server and beside it the floor
+# (crates/server/examples/floor.rs: one indexed single-row SELECT, small JSON; its POST is the
+# write floor, one committed INSERT of an entry), warms both up, and drives each route with wrk
+# (installed from Debian's packages if missing) from a separate process over loopback, each floor
+# next to what it is compared with. Prints requests/s, p50, p99, errors, the ratio of each route's
+# throughput to the floor's (and for the panel list, three more alternated pairs), and the
+# server's peak RSS; then the read-cost scenarios (a panel tapped 20,000 times today, ten years of
+# history), each against its plain twin, measured after one first read that counts the history
+# (timed and printed on its own). PostgreSQL: TEST_POSTGRES_URL's server
 # (default postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +58,12 @@ run_wrk() {
   errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
   local rss; rss=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$RSS_PID/status")
   echo "$name $rps $p50 $p99 $errors $server_us $db_us $rss" >> "${RESULTS:-$WORK/results}"
+}
+
+# wrk_rps URL [wrk args...] -> requests/s over half a route's time, nothing recorded.
+wrk_rps() {
+  local url=$1; shift
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(( (SECONDS_PER_ROUTE + 1) / 2 ))s" "$@" "$url" | awk '/^Requests\/sec/ {print $2}'
 }
 
 # read_cost_scenarios BASE URL: what the read-cost goals compare, side by side in this run
@@ -171,6 +177,15 @@ bench_engine() {
   run_wrk "GET /v5/panels" "$base/v5/panels" -H "$auth"
   run_wrk "GET /v5/panels/{id}/entries?limit=365" "$base/v5/panels/$panel/entries?limit=365" -H "$auth"
   run_wrk "GET /v5/metrics/panels/consistency" "$base/v5/metrics/panels/consistency" -H "$auth"
+  # The list's goal sits within this machine's noise: three more pairs, floor then list, each
+  # half a route's time, their ratios and the median printed after the table.
+  local rounds=""
+  for _ in 1 2 3; do
+    local pair_floor pair_list
+    pair_floor=$(wrk_rps "$floor_url")
+    pair_list=$(wrk_rps "$base/v5/panels" -H "$auth")
+    rounds="$rounds $(awk -v a="$pair_list" -v b="$pair_floor" 'BEGIN {printf "%.2f", a / b}')"
+  done
   run_wrk "POST /v5/panels/{id}/entries" "$base/v5/panels/$panel/entries" -H "$auth" -s "$WORK/entry.lua"
   RSS_PID=$floor
   run_wrk "write floor (1 INSERT committed)" "$floor_url" -s "$WORK/floor-post.lua"
@@ -194,6 +209,7 @@ bench_engine() {
     errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
     printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$server_us" "$db_us" "$rss"
   done < "$WORK/results"
+  echo "GET /v5/panels against the floor, alternated pairs:$rounds (median $(echo "$rounds" | tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 2p))"
   echo "a tap against the write floor (the same commit, bare): $(awk -v a="$tap_rps" -v b="$write_floor_rps" 'BEGIN {printf "%.2f", a / b}')"
   echo "server µs / db µs: CPU time per request of the process under test / of PostgreSQL's processes"
   echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
