@@ -1,8 +1,10 @@
-# The benchmark data, sourced by scripts/bench.sh and scripts/instructions.sh: 1,000 users x 9
+# The benchmark data and two helpers, sourced by scripts/bench.sh and scripts/instructions.sh: 1,000 users x 9
 # panels x 365 days of entries, each user's panels written together (as a user creates them at
 # sign-up), every password copied from the account template@example.org.
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# ratio A B: A / B to two decimals (throughput against throughput).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 # seed_database ENGINE URL: migrates the (empty) database at URL, adds the template account and
 # the data. Needs $BIN (the release binaries) and JWT_SECRET in the environment.

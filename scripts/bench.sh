@@ -126,12 +126,11 @@ read_cost_scenarios() {
   run_wrk "consistency, 1 year" "$base/v5/metrics/panels/consistency" -H "Authorization: Bearer $quiet"
   run_wrk "consistency, 10 years" "$base/v5/metrics/panels/consistency" -H "Authorization: Bearer $decade"
   rps_of() { awk -v n="$1" '{rps=$(NF-6); name=$0; sub(/ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+ [^ ]+$/, "", name); if (name == n) print rps}' "$RESULTS"; }
-  ratio() { awk -v a="$(rps_of "$1")" -v b="$(rps_of "$2")" 'BEGIN {printf "%.2f", a / b}'; }
   echo
   echo "== $ENGINE: read cost scenarios (goal: each ratio 0.8 or more)"
   printf '| %-62s | %10s | %10s | %6s |\n' "scenario (req/s against req/s)" "req/s" "against" ratio
   printf '|%s|%s|%s|%s|\n' "----------------------------------------------------------------" "------------" "------------" "--------"
-  pair() { printf '| %-62s | %10s | %10s | %6s |\n' "$1" "$(rps_of "$2")" "$(rps_of "$3")" "$(ratio "$2" "$3")"; }
+  pair() { printf '| %-62s | %10s | %10s | %6s |\n' "$1" "$(rps_of "$2")" "$(rps_of "$3")" "$(ratio "$(rps_of "$2")" "$(rps_of "$3")")"; }
   pair "30-day history: 20,000 taps today against none" "history 30 days, 20,000 taps today" "history 30 days, no taps today"
   pair "consistency: 20,000 taps today against none" "consistency, 20,000 taps today" "consistency, 1 year"
   pair "consistency: 10 years against 1 year" "consistency, 10 years" "consistency, 1 year"
@@ -186,7 +185,7 @@ bench_engine() {
     local pair_floor pair_list
     pair_floor=$(wrk_rps "$floor_url")
     pair_list=$(wrk_rps "$base/v5/panels" -H "$auth")
-    rounds="$rounds $(awk -v a="$pair_list" -v b="$pair_floor" 'BEGIN {printf "%.2f", a / b}')"
+    rounds="$rounds $(ratio "$pair_list" "$pair_floor")"
   done
   run_wrk "POST /v5/panels/{id}/entries" "$base/v5/panels/$panel/entries" -H "$auth" -s "$WORK/entry.lua"
   RSS_PID=$floor
@@ -209,10 +208,10 @@ bench_engine() {
     local name rps p50 p99 errors server_us db_us rss
     rss=${line##* }; line=${line% *}; db_us=${line##* }; line=${line% *}; server_us=${line##* }; line=${line% *}
     errors=${line##* }; line=${line% *}; p99=${line##* }; line=${line% *}; p50=${line##* }; line=${line% *}; rps=${line##* }; name=${line% *}
-    printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(awk -v a="$rps" -v b="$floor_rps" 'BEGIN {printf "%.2f", a / b}')" "$server_us" "$db_us" "$rss"
+    printf '| %-40s | %10s | %8s | %8s | %6s | %7s | %10s | %9s | %11s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$(ratio "$rps" "$floor_rps")" "$server_us" "$db_us" "$rss"
   done < "$WORK/results"
   echo "GET /v5/panels against the floor, alternated pairs:$rounds (median $(echo "$rounds" | tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 2p))"
-  echo "a tap against the write floor (the same commit, bare): $(awk -v a="$tap_rps" -v b="$write_floor_rps" 'BEGIN {printf "%.2f", a / b}')"
+  echo "a tap against the write floor (the same commit, bare): $(ratio "$tap_rps" "$write_floor_rps")"
   echo "server µs / db µs: CPU time per request of the process under test / of PostgreSQL's processes"
   echo "server RSS after start: $((start_kb / 1024)) MB; peak RSS over the run: $((rss_kb / 1024)) MB"
   cat "$WORK/scenarios.out"

@@ -89,5 +89,5 @@ echo
 echo "== $ENGINE: instructions per request in the process under test, $REQUESTS requests, $(date -u +%Y-%m-%d)"
 printf '| %-40s | %12s | %7s |\n' route instructions "x floor"
 printf '|%s|%s|%s|\n' "------------------------------------------" "--------------" "---------"
-printf '| %-40s | %12s | %7s |\n' "GET $ROUTE" "$routed" "$(awk -v a="$routed" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')"
+printf '| %-40s | %12s | %7s |\n' "GET $ROUTE" "$routed" "$(ratio "$routed" "$floor")"
 printf '| %-40s | %12s | %7s |\n' "floor" "$floor" "1.00"
