@@ -11,6 +11,11 @@ use std::time::Duration;
 pub const REQUEST_SECONDS: &str = "http_request_duration_seconds";
 const IN_FLIGHT: &str = "http_requests_in_flight";
 
+/// How often recorded durations are folded into their buckets when nobody scrapes: until then
+/// the recorder holds each request's sample on its own, so memory grew with every request.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+const UPKEEP_THREAD: &str = "metrics-upkeep";
+
 /// From a cached read to a request that hit the 30-second timeout.
 const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
@@ -36,10 +41,27 @@ fn recorder() -> &'static Recorder {
             tracing::warn!("a metrics recorder was installed already; /metrics shows only its own");
         }
         describe();
+        keep_up(handle.clone());
         let process = metrics_process::Collector::default();
         process.describe();
         Recorder { handle, process }
     })
+}
+
+/// Folds the recorded samples into the histograms every `UPKEEP_EVERY`, on a thread of its own
+/// for the life of the process (the recorder is the process's too).
+fn keep_up(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name(UPKEEP_THREAD.to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the metrics upkeep thread: samples pile up until a scrape");
+    }
 }
 
 /// Installs the recorder, so that metrics recorded before the first scrape are kept.
@@ -130,4 +152,37 @@ pub async fn render(state: &AppState) -> String {
     counter!("events_dropped_total").absolute(state.events.dropped());
     recorder.process.collect();
     recorder.handle.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread_names() -> Vec<String> {
+        std::fs::read_dir("/proc/self/task")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+            .map(|name| name.trim().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn installing_starts_the_upkeep_that_bounds_unscraped_samples() {
+        install();
+        install();
+        let upkeeps = || {
+            thread_names()
+                .iter()
+                .filter(|name| *name == UPKEEP_THREAD)
+                .count()
+        };
+        // The new thread names itself once it runs.
+        let named_by = std::time::Instant::now() + Duration::from_secs(10);
+        while upkeeps() == 0 && std::time::Instant::now() < named_by {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(upkeeps(), 1, "threads: {:?}", thread_names());
+    }
 }
