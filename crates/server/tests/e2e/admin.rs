@@ -125,7 +125,94 @@ async fn a_stored_timing_names_its_request(engine: TestEngine) {
     server.stop().await;
 }
 
+/// Ids a client makes up (letters, exponents, encoded bytes) are timed under the route's one
+/// name, and methods it makes up as `_OTHER`: they add neither routes to the admin view, nor
+/// rows of statistics, nor series to the metrics.
+async fn made_up_ids_and_methods_are_timed_under_their_route(engine: TestEngine) {
+    let Some(server) = TestServer::start_with(engine, |c| c.background.timing_batch_size = 1).await
+    else {
+        return;
+    };
+    let ids = ["abc", "1e9", "%00", "-1", "12%20"];
+    for (n, id) in ids.iter().enumerate() {
+        let response = server
+            .client
+            .get(server.url(&format!("/v5/panels/{id}/entries")))
+            .header("x-request-id", format!("made-up-{n}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_client_error(),
+            "{id}: {}",
+            response.status()
+        );
+    }
+    let made_up = reqwest::Method::from_bytes(b"FOOBAR").unwrap();
+    let response = server
+        .client
+        .request(made_up, server.url("/v5/panels"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let backend = server.db.db.get_database_backend();
+    let rows = |sql: &'static str| {
+        let db = &server.db.db;
+        async move {
+            db.query_all_raw(Statement::from_string(backend, sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (timed, routes) = loop {
+        let timed = rows("SELECT method_path FROM timings WHERE request_id LIKE 'made-up-%'").await;
+        let routes =
+            rows("SELECT method_path FROM timing_stats WHERE method_path LIKE '%/entries'").await;
+        if timed.len() == ids.len() && !routes.is_empty() {
+            break (timed, routes);
+        }
+        assert!(Instant::now() < deadline, "timed so far: {timed:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        timed.iter().all(|m| m == "GET_/v5/panels/x/entries"),
+        "{timed:?}"
+    );
+    assert_eq!(routes, ["GET_/v5/panels/x/entries"]);
+    let metrics = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("method=\"_OTHER\",route=\"/v5/panels\",status=\"405\""));
+    assert!(!metrics.contains("FOOBAR"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rows("SELECT method_path FROM timing_stats WHERE method_path = '_OTHER_/v5/panels'")
+        .await
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the made-up method was never timed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let invented = rows("SELECT method_path FROM timing_stats WHERE method_path LIKE 'FOO%'").await;
+    assert!(invented.is_empty(), "{invented:?}");
+    server.stop().await;
+}
+
 ninepanels_persistence::test_with_each_engine!(
     route_views_show_what_was_measured,
-    a_stored_timing_names_its_request
+    a_stored_timing_names_its_request,
+    made_up_ids_and_methods_are_timed_under_their_route
 );
