@@ -5,16 +5,23 @@
 
 use ninepanels_domain::password::{self, Verified};
 use ninepanels_domain::user::{Password, PasswordHash};
-use ninepanels_domain::{Error, Result};
-use std::sync::mpsc;
+use ninepanels_domain::{Error, ErrorKind, Result};
+use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Jobs that may wait for each hashing thread: at about 25 ms a hash, a second or so of work.
+/// Beyond it a sign-in is refused at once (503) rather than queued without bound.
+const WAITING_PER_THREAD: usize = 32;
+
+/// What a request is told when every place in the queue is taken.
+const BUSY: &str = "Too many sign-ins at once; please try again in a moment.";
+
 #[derive(Debug, Clone)]
 pub struct Passwords {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl Default for Passwords {
@@ -33,7 +40,11 @@ fn decoy_hash() -> &'static str {
 impl Passwords {
     /// `threads` hashing threads; they end when the last clone of this is dropped.
     pub fn new(threads: usize) -> Self {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        Self::with_queue(threads, WAITING_PER_THREAD * threads.max(1))
+    }
+
+    fn with_queue(threads: usize, waiting: usize) -> Self {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(waiting);
         let queue = Arc::new(Mutex::new(queue));
         for n in 0..threads.max(1) {
             let queue = queue.clone();
@@ -58,14 +69,30 @@ impl Passwords {
         Self { jobs }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    /// Queues `work`; its answer arrives on the receiver. Work whose request has gone (the
+    /// client hung up, the request timed out) by its turn is skipped, not hashed.
+    fn submit<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<oneshot::Receiver<T>> {
         let (done, result) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
+        let job: Job = Box::new(move || {
+            if !done.is_closed() {
                 let _ = done.send(work());
-            }))
-            .map_err(|_| Error::internal("password hashing threads are gone"))?;
-        result
+            }
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => Ok(result),
+            Err(TrySendError::Full(_)) => Err(Error::new(ErrorKind::Unavailable, BUSY)
+                .with_context("every place in the password hashing queue is taken")),
+            Err(TrySendError::Disconnected(_)) => {
+                Err(Error::internal("password hashing threads are gone"))
+            }
+        }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        self.submit(work)?
             .await
             .map_err(|_| Error::internal("a password hashing job was lost"))
     }
@@ -158,5 +185,52 @@ mod tests {
             assert!(!v.matches, "{stored}");
         }
         passwords.verify_decoy("anything").await.unwrap();
+    }
+
+    /// One thread held by a job that waits for `release`, and a queue of `waiting` places.
+    fn held(waiting: usize) -> (Passwords, std::sync::mpsc::Sender<()>) {
+        let passwords = Passwords::with_queue(1, waiting);
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let holder = passwords
+            .submit(move || {
+                let _ = started.send(());
+                let _ = held.recv();
+            })
+            .unwrap();
+        running.recv().unwrap();
+        drop(holder);
+        (passwords, release)
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_and_takes_work_again_once_it_moves() {
+        let (passwords, release) = held(2);
+        let queued: Vec<_> = (0..2)
+            .map(|n| passwords.submit(move || n).unwrap())
+            .collect();
+        let refused = passwords.submit(|| 99).unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Unavailable);
+        assert_eq!(refused.detail, BUSY);
+        release.send(()).unwrap();
+        for (n, answer) in queued.into_iter().enumerate() {
+            assert_eq!(answer.await.unwrap(), n);
+        }
+        assert_eq!(passwords.run(|| 7).await.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn work_whose_request_has_gone_is_skipped() {
+        let (passwords, release) = held(4);
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let marker = ran.clone();
+        let abandoned = passwords
+            .submit(move || marker.store(true, std::sync::atomic::Ordering::SeqCst))
+            .unwrap();
+        drop(abandoned);
+        let after = passwords.submit(|| "after").unwrap();
+        release.send(()).unwrap();
+        assert_eq!(after.await.unwrap(), "after");
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
     }
 }

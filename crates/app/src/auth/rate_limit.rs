@@ -7,6 +7,7 @@ use ninepanels_domain::Error;
 use ninepanels_domain::attempts::{AttemptCount, Limit, refusal};
 use ninepanels_domain::config::RateLimits;
 use ninepanels_domain::ports::AttemptRepository;
+use ninepanels_domain::user::Email;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -34,9 +35,17 @@ impl AttemptKeys {
             }
             _ => address.to_owned(),
         };
+        // A username longer than any email counts by its first `Email::MAX_LEN` characters: no
+        // account has it, and the key stays short enough for the table's index.
+        let email: String = email
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(Email::MAX_LEN)
+            .collect();
         Self {
             address: format!("{action}:addr:{address}"),
-            email: format!("{action}:email:{}", email.trim().to_lowercase()),
+            email: format!("{action}:email:{email}"),
         }
     }
 
@@ -112,5 +121,14 @@ mod tests {
             AttemptKeys::new("token", "2001:db8:1:2:bbbb::9", "x").address,
             keys.address
         );
+    }
+
+    #[test]
+    fn a_username_counts_by_at_most_the_longest_emails_length() {
+        let long = format!("{}@example.org", "é".repeat(5000));
+        let keys = AttemptKeys::new("token", "192.0.2.7", &long);
+        let counted = keys.email.trim_start_matches("token:email:");
+        assert_eq!(counted.chars().count(), Email::MAX_LEN);
+        assert_eq!(counted, "é".repeat(Email::MAX_LEN));
     }
 }

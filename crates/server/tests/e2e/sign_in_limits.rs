@@ -51,6 +51,35 @@ async fn successful_sign_ins_do_not_count(server: TestServer) {
     server.stop().await;
 }
 
+/// A username longer than any email (the attempts' key is indexed: PostgreSQL refuses an index
+/// entry over about 2.7 kB) is a wrong username like any other, and is counted: two that differ
+/// only past the longest email share one count.
+async fn an_overlong_username_is_refused_and_counted_like_any_other(server: TestServer) {
+    let stem = "a".repeat(300);
+    // Letters that do not compress, as PostgreSQL would shrink a repeated one under the limit.
+    let mut seed = 0x2545_f491_u64;
+    let mut letters = |count: usize| -> String {
+        (0..count)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                char::from(b'a' + ((seed >> 33) % 26) as u8)
+            })
+            .collect()
+    };
+    for n in 0..5 {
+        let username = format!("{stem}{}@example.org", letters(6000));
+        let (status, _, body) =
+            sign_in_from(&server, &format!("203.0.113.{n}"), &username, "x").await;
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, ..) = sign_in_from(&server, "203.0.113.9", &format!("{stem}c"), "x").await;
+    assert_eq!(
+        status, 429,
+        "five failures under one key of the first 254 characters"
+    );
+    server.stop().await;
+}
+
 async fn failures_lock_the_email_even_for_the_right_password_and_say_how_long(server: TestServer) {
     server.sign_up("ada@example.org", PASSWORD).await;
     for _ in 0..5 {
@@ -178,6 +207,7 @@ async fn reset_requests_count_every_request(server: TestServer) {
 crate::e2e_on_both_engines!(
     config = limited;
     successful_sign_ins_do_not_count,
+    an_overlong_username_is_refused_and_counted_like_any_other,
     failures_lock_the_email_even_for_the_right_password_and_say_how_long,
     a_success_clears_its_emails_failures,
     an_address_is_limited_on_its_own_and_cannot_be_forged,
