@@ -9,15 +9,17 @@ pub enum JobKind {
     PruneTimings,
     RetryOutbox,
     FlushTimings,
+    PruneHistory,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::PurgeExpiredTokens,
         JobKind::PruneAttempts,
         JobKind::PruneTimings,
         JobKind::RetryOutbox,
         JobKind::FlushTimings,
+        JobKind::PruneHistory,
     ];
 
     /// The name in `JOBS`, `ninepanels-ops jobs run` and the job tables.
@@ -28,6 +30,7 @@ impl JobKind {
             JobKind::PruneTimings => "prune_timings",
             JobKind::RetryOutbox => "retry_outbox",
             JobKind::FlushTimings => "flush_timings",
+            JobKind::PruneHistory => "prune_history",
         }
     }
 
@@ -35,7 +38,7 @@ impl JobKind {
     pub fn default_period(self) -> &'static str {
         match self {
             JobKind::PurgeExpiredTokens | JobKind::PruneAttempts => "PT1H",
-            JobKind::PruneTimings => "P1D",
+            JobKind::PruneTimings | JobKind::PruneHistory => "P1D",
             JobKind::RetryOutbox => "PT1M",
             JobKind::FlushTimings => "PT10S",
         }

@@ -51,6 +51,16 @@ fn retry_outbox(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move { crate::outbox::deliver_due(&ctx).await })
 }
 
+/// How long delivered outbox messages and finished job runs are kept, for operators to read.
+pub const HISTORY_KEPT_DAYS: i64 = 30;
+
+fn prune_history(ctx: Arc<HandlerContext>) -> JobFuture {
+    Box::pin(async move {
+        let kept = chrono::Duration::days(HISTORY_KEPT_DAYS);
+        ctx.jobs.prune_history(ctx.clock.now() - kept).await
+    })
+}
+
 fn flush_timings(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move { crate::timings::flush(&ctx).await })
 }
@@ -63,6 +73,7 @@ pub fn job(kind: JobKind) -> Job {
         JobKind::PruneTimings => prune_timings,
         JobKind::RetryOutbox => retry_outbox,
         JobKind::FlushTimings => flush_timings,
+        JobKind::PruneHistory => prune_history,
     };
     Job {
         name: kind.name(),

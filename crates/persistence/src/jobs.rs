@@ -1,8 +1,9 @@
 //! The job repository: the schedule (claimed by compare-and-set so one process runs each due
-//! run), run records, and the token purge job's work.
+//! run), run records, and the work of the jobs that purge and prune.
 
 use crate::entities::{
-    blacklisted_access_tokens as revoked, job_runs, password_reset_tokens as resets, scheduled_jobs,
+    blacklisted_access_tokens as revoked, event_outbox as outbox, job_runs,
+    password_reset_tokens as resets, scheduled_jobs,
 };
 use crate::error::DbResultExt;
 use crate::time::{from_db, to_db};
@@ -153,5 +154,20 @@ impl JobRepository for SqlJobs {
 
     async fn prune_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
         crate::attempts::prune(&self.db, before).await
+    }
+
+    async fn prune_history(&self, before: DateTime<Utc>) -> Result<u64> {
+        let at = to_db(before);
+        let delivered = outbox::Entity::delete_many()
+            .filter(outbox::Column::DeliveredAt.lt(at))
+            .exec(&self.db)
+            .await
+            .or_db("pruning delivered outbox messages")?;
+        let runs = job_runs::Entity::delete_many()
+            .filter(job_runs::Column::FinishedAt.lt(at))
+            .exec(&self.db)
+            .await
+            .or_db("pruning finished job runs")?;
+        Ok(delivered.rows_affected + runs.rows_affected)
     }
 }

@@ -5,6 +5,7 @@ mod attempts;
 mod checkpoints;
 mod commits;
 mod entries;
+mod history;
 mod inline;
 mod kept;
 mod migrations;
