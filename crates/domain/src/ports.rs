@@ -201,8 +201,9 @@ pub trait JobRepository: Send + Sync + std::fmt::Debug {
     async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64>;
     /// Deletes attempt windows that began before `before`; answers how many.
     async fn prune_attempts(&self, before: DateTime<Utc>) -> Result<u64>;
-    /// Deletes outbox messages delivered before `before` and job runs finished before it
-    /// (waiting and parked messages stay); answers how many rows went.
+    /// Deletes outbox messages delivered before `before`, job runs finished before it and reset
+    /// tokens that expired before it (waiting and parked messages stay); answers how many rows
+    /// went.
     async fn prune_history(&self, before: DateTime<Utc>) -> Result<u64>;
 }
 

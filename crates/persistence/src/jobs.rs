@@ -168,6 +168,11 @@ impl JobRepository for SqlJobs {
             .exec(&self.db)
             .await
             .or_db("pruning finished job runs")?;
-        Ok(delivered.rows_affected + runs.rows_affected)
+        let resets = resets::Entity::delete_many()
+            .filter(resets::Column::Expiry.lt(at))
+            .exec(&self.db)
+            .await
+            .or_db("pruning expired reset tokens")?;
+        Ok(delivered.rows_affected + runs.rows_affected + resets.rows_affected)
     }
 }

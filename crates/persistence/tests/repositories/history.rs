@@ -1,14 +1,28 @@
-//! The `prune_history` job's work on both engines: delivered outbox messages and finished job
-//! runs older than the cut go; waiting, parked, recent and running ones stay.
+//! The `prune_history` job's work on both engines: delivered outbox messages, finished job
+//! runs and expired reset tokens older than the cut go; waiting, parked, recent and running
+//! ones stay.
 
-use crate::support::at;
+use crate::support::{at, new_user, no_announcement};
 use chrono::Duration;
 use ninepanels_domain::background::OutboxDraft;
-use ninepanels_domain::ports::{JobRepository, OutboxRepository};
+use ninepanels_domain::ports::{JobRepository, OutboxRepository, TokenRepository, UserRepository};
 use ninepanels_persistence::testing::TestDb;
-use ninepanels_persistence::{SqlJobs, SqlOutbox};
+use ninepanels_persistence::{SqlJobs, SqlOutbox, SqlTokens, SqlUsers};
+use sea_orm::{ConnectionTrait, Statement};
 
-async fn only_old_delivered_messages_and_finished_runs_are_pruned(db: &TestDb) {
+/// The reset tokens' expiries, as stored.
+async fn reset_expiries(db: &TestDb) -> Vec<String> {
+    let sql = "SELECT CAST(expiry AS TEXT) FROM password_reset_tokens ORDER BY expiry";
+    db.db
+        .query_all_raw(Statement::from_string(db.db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+async fn only_old_delivered_messages_finished_runs_and_expired_resets_are_pruned(db: &TestDb) {
     let outbox = SqlOutbox::new(db.db.clone());
     let jobs = SqlJobs::new(db.db.clone());
     let t0 = at(2026, 10, 1, 9, 0);
@@ -52,7 +66,23 @@ async fn only_old_delivered_messages_and_finished_runs_are_pruned(db: &TestDb) {
         .unwrap();
     let running = jobs.start_run("prune_timings", "a", t0).await.unwrap();
 
-    assert_eq!(jobs.prune_history(cut).await.unwrap(), 2);
+    let user = SqlUsers::new(db.db.clone())
+        .create(new_user("ada@example.org"), no_announcement())
+        .await
+        .unwrap();
+    let tokens = SqlTokens::new(db.db.clone());
+    for (hash, issued) in [("old", t0), ("new", cut)] {
+        tokens
+            .create_reset_token(user.id, hash, issued, issued + Duration::hours(1), vec![])
+            .await
+            .unwrap();
+    }
+    assert_eq!(reset_expiries(db).await.len(), 2);
+
+    assert_eq!(jobs.prune_history(cut).await.unwrap(), 3);
+    let left = reset_expiries(db).await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with("2026-10-31"), "{left:?}");
     let mut kinds: Vec<String> = outbox
         .list(10)
         .await
@@ -79,5 +109,5 @@ async fn only_old_delivered_messages_and_finished_runs_are_pruned(db: &TestDb) {
 }
 
 ninepanels_persistence::test_on_both_engines!(
-    only_old_delivered_messages_and_finished_runs_are_pruned
+    only_old_delivered_messages_finished_runs_and_expired_resets_are_pruned
 );
