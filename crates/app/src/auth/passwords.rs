@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Jobs that may wait for each hashing thread: at about 25 ms a hash, a second or so of work.
+/// Jobs that may wait for each hashing thread: at about 20 ms a hash, under a second of work.
 /// Beyond it a sign-in is refused at once (503) rather than queued without bound.
 const WAITING_PER_THREAD: usize = 32;
 
