@@ -51,7 +51,7 @@ fn retry_outbox(ctx: Arc<HandlerContext>) -> JobFuture {
     Box::pin(async move { crate::outbox::deliver_due(&ctx).await })
 }
 
-/// How long delivered outbox messages and finished job runs are kept, for operators to read.
+/// How long delivered outbox messages, finished job runs and expired reset tokens are kept.
 pub const HISTORY_KEPT_DAYS: i64 = 30;
 
 fn prune_history(ctx: Arc<HandlerContext>) -> JobFuture {

@@ -184,15 +184,7 @@ async fn made_up_ids_and_methods_are_timed_under_their_route(engine: TestEngine)
         "{timed:?}"
     );
     assert_eq!(routes, ["GET_/v5/panels/x/entries"]);
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.text("/metrics").await;
     assert!(metrics.contains("method=\"_OTHER\",route=\"/v5/panels\",status=\"405\""));
     assert!(!metrics.contains("FOOBAR"));
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -306,15 +306,7 @@ async fn a_request_that_fails_unexpectedly_alerts_the_admins(engine: TestEngine)
     let alert = mail.iter().find(|m| m.contains(failed)).unwrap();
     assert!(alert.contains("title"), "the mail tells the cause: {alert}");
     assert!(alert_subjects(&server, "ada@example.org").await.is_empty());
-    let scrape = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scrape = server.text("/metrics").await;
     assert!(
         scrape.contains(r#"errors_raised_total{source="route GET /v5/panels"}"#),
         "{scrape}"

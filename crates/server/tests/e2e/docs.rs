@@ -302,15 +302,7 @@ async fn the_document_is_valid_openapi() {
         return;
     }
     let server = TestServer::start(TestEngine::Sqlite).await.unwrap();
-    let doc = server
-        .client
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let doc = server.text("/openapi.json").await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("openapi.json");
     std::fs::write(&file, doc).unwrap();

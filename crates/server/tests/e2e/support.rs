@@ -104,6 +104,12 @@ impl TestServer {
         read(self.client.get(self.url(path)).send().await.unwrap()).await
     }
 
+    /// The body of an unauthenticated `GET` as text (the metrics, the OpenAPI document).
+    pub async fn text(&self, path: &str) -> String {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
     /// A request with `Authorization: Bearer <token>`.
     pub fn authed(
         &self,
